@@ -1,0 +1,1 @@
+"""The ``nn.Module``s of RNN Studio: reference cells, language models, translators."""

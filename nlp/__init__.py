@@ -1,0 +1,4 @@
+"""Back end of RNN Studio: corpora, tokenizers, batching, training, decoding, runs.
+
+Nothing in this package imports Qt.
+"""

@@ -1,0 +1,328 @@
+"""Runs in a workspace: folders holding config, metrics, samples and checkpoints.
+
+``WORKSPACE/runs/NAME/``::
+
+    run.json             name, task, created, the full config (model, training, data)
+    metrics.jsonl        one JSON object per line: step, time, losses, lr, ...
+    samples.jsonl        sample texts or translations at each evaluation
+    checkpoints/
+        index.json       {"last": "step-...", "best": "step-..."}: no symlinks
+        step-00001234/   one complete checkpoint (see ``nlp.checkpoint``)
+    .lock                held while a process trains the run
+
+Listing reads only small JSON files, so hundreds of runs list in well under a
+second without importing torch.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nlp.checkpoint import (
+    INFO,
+    Checkpoint,
+    load_checkpoint,
+    load_train_state,
+    read_info,
+    save_checkpoint,
+    write_json_atomic,
+)
+from nlp.errors import CheckpointError, StudioError
+
+log = logging.getLogger(__name__)
+
+RUN_FILE = "run.json"
+METRICS = "metrics.jsonl"
+SAMPLES = "samples.jsonl"
+CHECKPOINTS = "checkpoints"
+INDEX = "index.json"
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$")
+
+
+def check_run_name(name: str) -> str:
+    if not NAME_RE.match(name) or name.strip() != name or name.endswith("."):
+        raise StudioError(
+            f"{name!r} cannot name a run: use letters, digits, spaces, '.', '_' or '-' "
+            "(up to 100 characters, starting with a letter or digit)")
+    return name
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    """Read a JSON-lines file, skipping a torn or damaged line instead of failing."""
+    rows: list[dict] = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            for number, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    log.warning("%s: line %d is damaged and was skipped", path, number)
+                    continue
+                if isinstance(row, dict):
+                    rows.append(row)
+    except FileNotFoundError:
+        pass
+    return rows
+
+
+@dataclass
+class RunSummary:
+    """What the browser and ``runs list`` show of a run."""
+
+    name: str
+    path: Path
+    task: str = ""
+    created: float = 0.0
+    config: dict = field(default_factory=dict)
+    step: int = 0
+    best: dict = field(default_factory=dict)
+    last: dict = field(default_factory=dict)
+    size_bytes: int = 0
+    error: str | None = None  # a damaged run still lists, with the reason
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "path": str(self.path), "task": self.task,
+                "created": self.created, "step": self.step, "best": self.best,
+                "last": self.last, "size_bytes": self.size_bytes, "error": self.error,
+                "config": self.config}
+
+
+class Run:
+    """One run folder. Methods never hold the folder open between calls."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.path / CHECKPOINTS
+
+    # -- config ------------------------------------------------------------
+    def read_config(self) -> dict:
+        try:
+            data = json.loads((self.path / RUN_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise CheckpointError(f"{self.path} is not a run (no {RUN_FILE})") from None
+        except (OSError, ValueError) as exc:
+            raise CheckpointError(f"{self.path / RUN_FILE} is damaged ({exc})") from exc
+        if not isinstance(data, dict):
+            raise CheckpointError(f"{self.path / RUN_FILE} is damaged (not an object)")
+        return data
+
+    def write_config(self, data: dict) -> None:
+        write_json_atomic(self.path / RUN_FILE, data)
+
+    # -- metrics and samples -----------------------------------------------
+    def append_jsonl(self, filename: str, row: dict) -> None:
+        with open(self.path / filename, "a", encoding="utf-8") as f:
+            f.write(json.dumps(row, allow_nan=True) + "\n")
+
+    def metrics(self) -> list[dict]:
+        return read_jsonl(self.path / METRICS)
+
+    def samples(self) -> list[dict]:
+        return read_jsonl(self.path / SAMPLES)
+
+    def truncate_history(self, step: int) -> None:
+        """Drop metrics and samples logged after ``step`` (before a resume from it),
+        so that the curve continues where the checkpoint stopped."""
+        for filename in (METRICS, SAMPLES):
+            path = self.path / filename
+            if not path.exists():
+                continue
+            rows = [r for r in read_jsonl(path) if r.get("step", 0) <= step]
+            tmp = path.with_name(f".{filename}.tmp")
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.writelines(json.dumps(r) + "\n" for r in rows)
+            os.replace(tmp, path)
+
+    # -- checkpoints ---------------------------------------------------------
+    def read_index(self) -> dict:
+        """``{"last": name, "best": name}``, rebuilt from the folders if damaged."""
+        try:
+            index = json.loads((self.checkpoints_dir / INDEX).read_text(encoding="utf-8"))
+            if isinstance(index, dict):
+                return {k: v for k, v in index.items()
+                        if isinstance(v, str) and (self.checkpoints_dir / v / INFO).is_file()}
+        except FileNotFoundError:
+            pass
+        except (OSError, ValueError):
+            log.warning("%s is damaged; rebuilding it from the checkpoints", INDEX)
+        names = self.checkpoint_names()
+        return {"last": names[-1]} if names else {}
+
+    def checkpoint_names(self) -> list[str]:
+        """Complete checkpoint folders, oldest first (temporary ones are skipped)."""
+        if not self.checkpoints_dir.is_dir():
+            return []
+        return sorted(p.name for p in self.checkpoints_dir.iterdir()
+                      if p.is_dir() and p.name.startswith("step-") and (p / INFO).is_file())
+
+    def resolve_checkpoint(self, which: str = "last") -> Path:
+        index = self.read_index()
+        name = index.get(which, which)
+        path = self.checkpoints_dir / name
+        if not (path / INFO).is_file():
+            if which in ("last", "best") and not index:
+                raise CheckpointError(f"run {self.name!r} has no checkpoint yet")
+            raise CheckpointError(f"run {self.name!r} has no checkpoint {which!r}")
+        return path
+
+    def load(self, which: str = "last") -> Checkpoint:
+        """Load a checkpoint; if ``last`` is damaged, fall back to an older one."""
+        path = self.resolve_checkpoint(which)
+        try:
+            return load_checkpoint(path)
+        except CheckpointError as exc:
+            if which != "last":
+                raise
+            for name in reversed(self.checkpoint_names()):
+                if name == path.name:
+                    continue
+                try:
+                    ckpt = load_checkpoint(self.checkpoints_dir / name)
+                except CheckpointError:
+                    continue
+                log.warning("%s; loaded the older checkpoint %s instead", exc, name)
+                return ckpt
+            raise
+
+    def load_train_state(self, checkpoint: Path) -> dict:
+        return load_train_state(checkpoint)
+
+    def save_checkpoint(self, step: int, *, tags: tuple[str, ...], keep: int, **payload) -> Path:
+        """Save a checkpoint for ``step``, point ``tags`` (last, best) at it, and
+        delete old ones beyond the ``keep`` most recent (last and best always stay)."""
+        self.checkpoints_dir.mkdir(parents=True, exist_ok=True)
+        name = f"step-{step:08d}"
+        folder = self.checkpoints_dir / name
+        if folder.exists():  # the same step saved again (for example as best, then last)
+            shutil.rmtree(folder)
+        save_checkpoint(folder, **payload)
+        index = self.read_index()
+        for tag in tags:
+            index[tag] = name
+        try:
+            write_json_atomic(self.checkpoints_dir / INDEX, index)
+        except OSError as exc:
+            raise CheckpointError(f"could not update {INDEX}: {exc}") from exc
+        self._prune(index, keep)
+        return folder
+
+    def _prune(self, index: dict, keep: int) -> None:
+        protected = set(index.values())
+        names = self.checkpoint_names()
+        extra = [n for n in names if n not in protected]
+        for name in extra[:max(0, len(extra) - keep)]:
+            shutil.rmtree(self.checkpoints_dir / name, ignore_errors=True)
+        for stale in self.checkpoints_dir.glob(".tmp-*"):  # left by a crash mid-save
+            shutil.rmtree(stale, ignore_errors=True)
+
+    # -- locking -------------------------------------------------------------
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """Held while training: a second writer gets a clear message."""
+        path = self.path / ".lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                import fcntl
+
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except ImportError:  # Windows: no advisory locks; proceed
+                pass
+            except OSError as exc:
+                if exc.errno in (errno.EAGAIN, errno.EACCES):
+                    raise StudioError(
+                        f"run {self.name!r} is being trained by another process; wait for it "
+                        "to finish or stop it first") from None
+                raise
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+            yield
+        finally:
+            os.close(fd)
+
+    # -- summary -------------------------------------------------------------
+    def summary(self) -> RunSummary:
+        s = RunSummary(name=self.name, path=self.path)
+        try:
+            cfg = self.read_config()
+            s.task, s.created, s.config = cfg.get("task", ""), cfg.get("created", 0.0), cfg
+            index = self.read_index()
+            if "last" in index:
+                s.last = read_info(self.checkpoints_dir / index["last"])
+                s.step = int(s.last.get("step", 0))
+            if "best" in index:
+                s.best = read_info(self.checkpoints_dir / index["best"]).get("metrics", {})
+            s.size_bytes = sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+        except (CheckpointError, OSError, ValueError, TypeError) as exc:
+            s.error = str(exc)
+        return s
+
+
+class Workspace:
+    """The folder holding every run (``runs/``)."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root).expanduser()
+        self.runs_dir = self.root / "runs"
+
+    def ensure_writable(self) -> None:
+        """Create the workspace, or say in plain words why it cannot be used."""
+        try:
+            self.runs_dir.mkdir(parents=True, exist_ok=True)
+            probe = self.runs_dir / f".probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise StudioError(
+                f"the workspace {self.root} cannot be written ({exc.strerror or exc}); "
+                "choose another folder with --workspace or in the settings") from exc
+
+    def list_runs(self) -> list[RunSummary]:
+        if not self.runs_dir.is_dir():
+            return []
+        runs = [Run(p).summary() for p in sorted(self.runs_dir.iterdir())
+                if p.is_dir() and not p.name.startswith(".")]
+        return sorted(runs, key=lambda s: s.created, reverse=True)
+
+    def create_run(self, name: str, config: dict) -> Run:
+        check_run_name(name)
+        self.ensure_writable()
+        path = self.runs_dir / name
+        try:
+            path.mkdir()
+        except FileExistsError:
+            raise StudioError(
+                f"a run named {name!r} already exists in {self.runs_dir}; continue it with "
+                f"--resume {name!r}, or choose another name") from None
+        run = Run(path)
+        run.write_config({**config, "name": name, "created": time.time()})
+        return run
+
+    def resolve(self, ref: str | Path) -> Run:
+        """A run by name (in this workspace) or by the path of its folder."""
+        candidates = [self.runs_dir / str(ref), Path(ref).expanduser()]
+        for path in candidates:
+            if (path / RUN_FILE).is_file():
+                return Run(path)
+        names = [p.name for p in self.runs_dir.iterdir()] if self.runs_dir.is_dir() else []
+        hint = f"; runs here: {', '.join(sorted(names)[:10])}" if names else ""
+        raise StudioError(f"no run {str(ref)!r} in {self.runs_dir}{hint}")

@@ -1,0 +1,432 @@
+"""The training loop: one object for the CLI, the window and the tests.
+
+A :class:`Trainer` drives a *task* (a language model or a translator, see
+:class:`Task`) through AdamW steps with a schedule, clipping, evaluation,
+checkpoints and early stopping, within a budget of minutes, epochs or steps. It
+reports through typed events (``nlp.events``) to any number of listeners and
+checks a stop request (and a pause) between steps, so a listener in another
+thread can end it within a step.
+
+It runs unchanged under ``torchrun``: with ``WORLD_SIZE > 1`` it joins the
+process group, wraps the model in DistributedDataParallel, asks the task for
+this rank's shard of the data, and only rank 0 writes checkpoints and logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import random
+import threading
+import time
+from typing import Protocol
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch import nn
+
+from nlp.devices import Precision, pick_device, pick_precision, set_threads
+from nlp.errors import StudioError
+from nlp.events import (
+    CheckpointEvent,
+    EvalEvent,
+    Event,
+    FailedEvent,
+    FinishedEvent,
+    Listener,
+    MessageEvent,
+    SampleEvent,
+    StepEvent,
+)
+from nlp.runs import METRICS, SAMPLES, Run
+from nlp.train_config import TrainConfig
+
+log = logging.getLogger(__name__)
+
+
+class Task(Protocol):
+    """What the trainer needs from a language model or a translator."""
+
+    kind: str  # "lm" or "mt": stored in checkpoints
+    model: nn.Module
+    score_key: str  # the validation metric that decides "best", e.g. "val_loss"
+    higher_is_better: bool
+
+    def model_config(self) -> dict: ...
+    def tokenizers(self) -> dict[str, bytes]: ...
+    def setup(self, device: torch.device, cfg: TrainConfig, rank: int, world: int) -> None: ...
+    def train_batches(self):  # an iterator over one epoch, from the saved position
+        ...
+    def steps_per_epoch(self) -> int: ...
+    def loss(self, model: nn.Module, batch) -> tuple[torch.Tensor, int]: ...
+    def evaluate(self, model: nn.Module, should_stop) -> dict: ...
+    def samples(self, model: nn.Module, count: int) -> list[str]: ...
+    def state_dict(self) -> dict: ...  # data position (and carried hidden state)
+    def load_state_dict(self, state: dict) -> None: ...
+
+
+def _distributed() -> tuple[int, int]:
+    """(rank, world size); joins the process group when started by torchrun."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if world <= 1:
+        return 0, 1
+    if not dist.is_initialized():
+        backend = "nccl" if torch.cuda.is_available() else "gloo"
+        dist.init_process_group(backend=backend)
+    return dist.get_rank(), dist.get_world_size()
+
+
+def _lr_factor(cfg: TrainConfig, step: int, progress: float) -> float:
+    """Warm-up then cosine (by budget progress in [0, 1]), or constant."""
+    warm = min(1.0, (step + 1) / cfg.warmup_steps) if cfg.warmup_steps else 1.0
+    if cfg.schedule != "cosine":
+        return warm
+    cosine = 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
+    return warm * (cfg.min_lr_ratio + (1 - cfg.min_lr_ratio) * cosine)
+
+
+class Trainer:
+    """Train ``task`` under ``cfg``, saving into ``run`` (None: nothing is saved)."""
+
+    def __init__(self, task: Task, cfg: TrainConfig, run: Run | None,
+                 listeners: tuple[Listener, ...] = ()):
+        self.task, self.cfg, self.run_dir = task, cfg, run
+        self.listeners = list(listeners)
+        self._stop = threading.Event()
+        self._running = threading.Event()
+        self._running.set()
+        # progress, restored on resume
+        self.step = 0
+        self.epoch = 0
+        self.elapsed = 0.0  # training seconds over every session of this run
+        self.best: float | None = None
+        self.best_metrics: dict = {}
+        self.bad_evals = 0
+        self.lr_scale = 1.0
+        self.failures = 0
+        self.last_eval_elapsed = 0.0
+        self._resume_from = None
+        self._epoch_step = 0
+        self.rank, self.world = 0, 1
+
+    # -- control from other threads ------------------------------------------
+    def request_stop(self) -> None:
+        """Stop after the current step; a checkpoint is saved."""
+        self._stop.set()
+        self._running.set()
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def resume_from(self, checkpoint) -> None:
+        """Continue from a checkpoint folder (its step, schedule and data order)."""
+        self._resume_from = checkpoint
+
+    # -- events --------------------------------------------------------------
+    def emit(self, event: Event) -> None:
+        if self.rank != 0:
+            return
+        for listener in self.listeners:
+            try:
+                listener(event)
+            except Exception:  # noqa: BLE001 - a broken listener must not kill training
+                log.exception("a training listener failed on %s", type(event).__name__)
+
+    # -- set-up --------------------------------------------------------------
+    def _setup(self) -> None:
+        cfg = self.cfg
+        self.rank, self.world = _distributed()
+        set_threads(cfg.threads)
+        self.device = pick_device(cfg.device)
+        if self.device.type == "cuda" and self.world > 1:
+            self.device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
+            torch.cuda.set_device(self.device)
+        self.precision: Precision = pick_precision(cfg.precision, self.device)
+        torch.manual_seed(cfg.seed + self.rank)
+        random.seed(cfg.seed + self.rank)
+        np.random.seed((cfg.seed + self.rank) % 2**32)
+        self.task.model.to(self.device)
+        self.task.setup(self.device, cfg, self.rank, self.world)
+        decay = [p for p in self.task.model.parameters() if p.dim() >= 2]
+        no_decay = [p for p in self.task.model.parameters() if p.dim() < 2]
+        self.optimizer = torch.optim.AdamW(
+            [{"params": decay, "weight_decay": cfg.weight_decay},
+             {"params": no_decay, "weight_decay": 0.0}],
+            lr=cfg.lr, betas=cfg.betas, fused=self.device.type == "cuda" or None)
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.precision.needs_scaler)
+        self.model: nn.Module = self.task.model
+        if self.world > 1:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            self.model = nn.parallel.DistributedDataParallel(self.task.model, device_ids=ids)
+        if self._resume_from is not None:
+            self._load_train_state(self._resume_from)
+
+    def _load_train_state(self, checkpoint) -> None:
+        state = self.run_dir.load_train_state(checkpoint)
+        trainer = state["trainer"]
+        self.step, self.epoch = int(trainer["step"]), int(trainer["epoch"])
+        self.elapsed = float(trainer["elapsed"])
+        self.best = trainer.get("best")
+        self.best_metrics = dict(trainer.get("best_metrics", {}))
+        self.bad_evals = int(trainer.get("bad_evals", 0))
+        self.lr_scale = float(trainer.get("lr_scale", 1.0))
+        self.failures = int(trainer.get("failures", 0))
+        self.last_eval_elapsed = self.elapsed
+        self.optimizer.load_state_dict(state["optimizer"])
+        if state.get("scaler"):
+            self.scaler.load_state_dict(state["scaler"])
+        self.task.load_state_dict(state["task"])
+        torch.set_rng_state(state["rng"]["torch"])
+        if self.run_dir is not None and self.rank == 0:
+            self.run_dir.truncate_history(self.step)
+        self.emit(MessageEvent(f"resumed at step {self.step} "
+                               f"({self.elapsed / 60:.1f} minutes trained so far)"))
+
+    # -- budget --------------------------------------------------------------
+    def progress(self) -> float:
+        """How much of the budget is used, 0..1 (the largest of its parts)."""
+        cfg, parts = self.cfg, [0.0]
+        if cfg.max_steps:
+            parts.append(self.step / cfg.max_steps)
+        if cfg.max_minutes:
+            parts.append(self.elapsed / (cfg.max_minutes * 60))
+        if cfg.max_epochs:
+            spe = max(1, self.task.steps_per_epoch())
+            parts.append((self.epoch + self._epoch_step / spe) / cfg.max_epochs)
+        return max(parts)
+
+    def _lr(self) -> float:
+        return self.cfg.lr * self.lr_scale * _lr_factor(self.cfg, self.step, self.progress())
+
+    # -- the loop --------------------------------------------------------------
+    def run(self) -> Event:
+        """Train until the budget ends, early stopping, a stop request or failure.
+
+        Returns the final event (finished or failed), which was also emitted.
+        """
+        try:
+            self._setup()
+            final = self._loop()
+        except StudioError as exc:
+            final = FailedEvent(self.step, str(exc))
+        except Exception as exc:  # noqa: BLE001 - report, never a traceback for the user
+            log.exception("training failed")
+            final = FailedEvent(self.step, f"training failed unexpectedly: {exc}")
+        self.emit(final)
+        return final
+
+    def _loop(self) -> Event:
+        cfg = self.cfg
+        session_start = time.perf_counter()
+        start_elapsed, start_progress = self.elapsed, self.progress()
+        last_ckpt = self.elapsed
+        window_loss, window_tokens, window_steps, window_t = 0.0, 0, 0, time.perf_counter()
+        self._epoch_step = 0
+        batches = iter(self.task.train_batches())
+        reason = None
+        while reason is None:
+            if not self._running.is_set():
+                paused_at = time.perf_counter()
+                self._running.wait()
+                session_start += time.perf_counter() - paused_at  # a pause is not training time
+            flags = self._agree(self._stop.is_set(), self.progress() >= 1.0)
+            if flags[0]:
+                reason = "stopped"
+                break
+            if flags[1]:
+                reason = "budget"
+                break
+            try:
+                batch = next(batches)
+            except StopIteration:
+                self.epoch += 1
+                self._epoch_step = 0
+                batches = iter(self.task.train_batches())
+                continue
+            lr = self._lr()
+            for group in self.optimizer.param_groups:
+                group["lr"] = lr
+            loss_value, tokens = self._train_step(batch)
+            if loss_value is None:
+                if not self._recover():
+                    return FailedEvent(self.step, "the loss became infinite or NaN again after "
+                                       "a rollback; training stopped. Try a lower learning "
+                                       "rate or check the corpus.")
+                batches = iter(self.task.train_batches())
+                continue
+            self.step += 1
+            self._epoch_step += 1
+            self.elapsed = start_elapsed + (time.perf_counter() - session_start)
+            window_loss += loss_value
+            window_tokens += tokens * self.world
+            window_steps += 1
+            now = time.perf_counter()
+            tps = window_tokens / max(now - window_t, 1e-9)
+            progress = self.progress()
+            done = progress - start_progress
+            eta = ((now - session_start) * (1 - progress) / done) if done > 0 else None
+            self.emit(StepEvent(self.step, self.epoch + self._epoch_step /
+                                max(1, self.task.steps_per_epoch()), loss_value, lr, tps,
+                                self.elapsed, eta))
+            if window_steps >= cfg.log_every:
+                self._log_row({"step": self.step, "time": round(self.elapsed, 3),
+                               "epoch": round(self.epoch + self._epoch_step /
+                                              max(1, self.task.steps_per_epoch()), 4),
+                               "train_loss": window_loss / window_steps, "lr": lr,
+                               "tokens_per_s": round(tps, 1)})
+                window_loss, window_tokens, window_steps, window_t = 0.0, 0, 0, now
+            due_eval = self.step % cfg.eval_every == 0 or (
+                cfg.eval_minutes and self.elapsed - self.last_eval_elapsed >= cfg.eval_minutes * 60)
+            if due_eval and self.progress() < 1.0:
+                if self._evaluate_and_save():
+                    reason = "early-stop"
+                last_ckpt = self.elapsed
+            elif self.elapsed - last_ckpt >= cfg.checkpoint_minutes * 60:
+                self._save(("last",), {})
+                last_ckpt = self.elapsed
+            if cfg.max_epochs and self.epoch >= cfg.max_epochs:
+                reason = "epochs"
+        if reason in ("budget", "epochs", "stopped") and self.step > 0:
+            # the last evaluation of a run that ends on its budget; a stop saves at once
+            if reason == "stopped":
+                self._save(("last",), {})
+            else:
+                self._evaluate_and_save()
+        return FinishedEvent(self.step, reason, dict(self.best_metrics))
+
+    def _agree(self, *flags: bool) -> tuple[bool, ...]:
+        """Under DDP every rank must stop together: take the flags of any rank."""
+        if self.world == 1:
+            return flags
+        t = torch.tensor([float(f) for f in flags], device=self.device)
+        dist.all_reduce(t, op=dist.ReduceOp.MAX)
+        return tuple(bool(v) for v in t.tolist())
+
+    def _train_step(self, batch) -> tuple[float | None, int]:
+        """One optimizer step; None for the loss when it was not finite (step skipped)."""
+        self.model.train()
+        self.optimizer.zero_grad(set_to_none=True)
+        with self.precision.autocast():
+            loss, tokens = self.task.loss(self.model, batch)
+        self.scaler.scale(loss).backward()
+        self.scaler.unscale_(self.optimizer)
+        params = self.task.model.parameters()
+        if self.cfg.clip > 0:
+            norm = torch.nn.utils.clip_grad_norm_(params, self.cfg.clip)
+        else:
+            norm = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
+        loss_value = loss.item()
+        bad = not (math.isfinite(loss_value) and math.isfinite(float(norm)))
+        if self.precision.needs_scaler:
+            # fp16: an overflow is routine, the scaler skips the step and lowers its scale
+            self.scaler.step(self.optimizer)
+            self.scaler.update()
+            return (None if not math.isfinite(loss_value) else loss_value), tokens
+        if self._agree(bad)[0]:
+            self.optimizer.zero_grad(set_to_none=True)
+            return None, tokens
+        self.optimizer.step()
+        return loss_value, tokens
+
+    def _recover(self) -> bool:
+        """After a non-finite loss: roll back to the last good checkpoint and halve
+        the learning rate, once. False when it happens again."""
+        self.failures += 1
+        if self.failures > 1:
+            return False
+        self.lr_scale *= 0.5
+        where = "the start"
+        if self.run_dir is not None:
+            try:
+                ckpt_path = self.run_dir.resolve_checkpoint("last")
+                ckpt = self.run_dir.load("last")
+                self.task.model.load_state_dict(ckpt.weights)
+                state = self.run_dir.load_train_state(ckpt_path)
+                self.optimizer.load_state_dict(state["optimizer"])
+                self.task.load_state_dict(state["task"])
+                where = f"the checkpoint at step {ckpt.info.get('step')}"
+            except StudioError:
+                where = "the current weights (no checkpoint to roll back to)"
+        self.emit(MessageEvent(f"the loss became infinite or NaN at step {self.step}: skipped "
+                               f"the step, rolled back to {where}, and lowered the learning "
+                               f"rate to {self.cfg.lr * self.lr_scale:.2e}", level="warning"))
+        return True
+
+    # -- evaluation and checkpoints -------------------------------------------
+    def _evaluate_and_save(self) -> bool:
+        """Evaluate, save 'last' (and 'best'), emit samples. True: stop early."""
+        self.last_eval_elapsed = self.elapsed
+        raw = self.model.module if hasattr(self.model, "module") else self.model
+        raw.eval()
+        with torch.no_grad(), self.precision.autocast():
+            metrics = self.task.evaluate(raw, self._stop.is_set)
+        if not metrics:  # interrupted by a stop request
+            self._save(("last",), {})
+            return False
+        score = metrics[self.task.score_key]
+        better = self.best is None or (score > self.best if self.task.higher_is_better
+                                       else score < self.best)
+        if better:
+            self.best, self.best_metrics, self.bad_evals = score, dict(metrics), 0
+        else:
+            self.bad_evals += 1
+            if self.cfg.schedule == "plateau" and self.bad_evals % self.cfg.plateau_patience == 0:
+                self.lr_scale *= self.cfg.plateau_factor
+                self.emit(MessageEvent(f"validation did not improve for {self.bad_evals} "
+                                       f"evaluations: learning rate lowered to "
+                                       f"{self.cfg.lr * self.lr_scale:.2e}"))
+        self._log_row({"step": self.step, "time": round(self.elapsed, 3), **metrics})
+        self.emit(EvalEvent(self.step, metrics, better))
+        if self.cfg.samples:
+            with torch.no_grad():
+                texts = self.task.samples(raw, self.cfg.samples)
+            if texts and self.rank == 0 and self.run_dir is not None:
+                self.run_dir.append_jsonl(SAMPLES, {"step": self.step, "samples": texts})
+            self.emit(SampleEvent(self.step, tuple(texts)))
+        self._save(("last", "best") if better else ("last",), metrics)
+        patience = self.cfg.patience
+        if patience and self.bad_evals >= patience:
+            self.emit(MessageEvent(f"stopping early: no improvement in {patience} evaluations"))
+            return True
+        return False
+
+    def _save(self, tags: tuple[str, ...], metrics: dict) -> None:
+        if self.run_dir is None or self.rank != 0:
+            return
+        trainer = {"step": self.step, "epoch": self.epoch, "elapsed": self.elapsed,
+                   "best": self.best, "best_metrics": self.best_metrics,
+                   "bad_evals": self.bad_evals, "lr_scale": self.lr_scale,
+                   "failures": self.failures}
+        state = {"trainer": trainer, "optimizer": self.optimizer.state_dict(),
+                 "scaler": self.scaler.state_dict() if self.scaler.is_enabled() else {},
+                 "task": self.task.state_dict(), "rng": {"torch": torch.get_rng_state()}}
+        info = {"step": self.step, "epoch": self.epoch, "elapsed": self.elapsed,
+                "metrics": metrics,
+                "best_metrics": self.best_metrics}
+        try:
+            folder = self.run_dir.save_checkpoint(
+                self.step, tags=tags, keep=self.cfg.keep_checkpoints,
+                weights=self.task.model.state_dict(), model_config=self.task.model_config(),
+                task=self.task.kind, tokenizers=self.task.tokenizers(), train_state=state,
+                info=info)
+        except StudioError as exc:
+            self.emit(MessageEvent(str(exc), level="warning"))
+            return
+        self.emit(CheckpointEvent(self.step, folder.name, str(folder), tags))
+
+    def _log_row(self, row: dict) -> None:
+        if self.run_dir is not None and self.rank == 0:
+            try:
+                self.run_dir.append_jsonl(METRICS, row)
+            except OSError as exc:
+                log.warning("could not write the metrics history: %s", exc)
+
