@@ -39,6 +39,17 @@ def add_workspace_flag(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def subcommand_group(sub, name: str, help: str) -> argparse._SubParsersAction:
+    """The sub-commands of ``name`` (``train lm``, ``train mt``), shared by the
+    modules that add to it."""
+    parser = sub.choices.get(name)
+    if parser is None:
+        parser = sub.add_parser(name, help=help, description=help)
+        parser.set_defaults(handler=lambda args: parser.print_help() or 2)
+        parser._group = parser.add_subparsers(dest=f"{name}_what", metavar="WHAT")
+    return parser._group
+
+
 def workspace_from(args: argparse.Namespace) -> Path:
     return args.workspace if args.workspace is not None else default_workspace()
 

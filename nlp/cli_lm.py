@@ -1,0 +1,225 @@
+"""CLI: ``train lm``, ``generate``, ``evaluate`` for language models."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from nlp.cli import add_workspace_flag, subcommand_group, workspace_from
+from nlp.errors import StudioError
+from nlp.events import FailedEvent
+from nlp.progress import ConsoleProgress
+from nlp.runs import Workspace
+from nlp.train_config import TrainConfig
+
+log = logging.getLogger(__name__)
+
+
+def add_text_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("reading the corpus")
+    g.add_argument("--encoding", help="the corpus encoding when it is not UTF-8/UTF-16 "
+                   "(for example cp1252)")
+    g.add_argument("--replace-errors", action="store_true",
+                   help="replace undecodable bytes (and report how many) instead of stopping")
+    g.add_argument("--lowercase", action="store_true", help="lowercase the text")
+    g.add_argument("--no-nfc", action="store_true", help="keep the text's Unicode form as is")
+
+
+def text_options_from(args) -> dict:
+    return {"encoding": args.encoding, "replace_errors": args.replace_errors,
+            "nfc": not args.no_nfc, "lowercase": args.lowercase}
+
+
+def add_budget_and_device(p: argparse.ArgumentParser, defaults: TrainConfig) -> None:
+    g = p.add_argument_group("budget (give one or more; training ends at the first reached)")
+    g.add_argument("--minutes", type=float, help="wall-clock minutes of training")
+    g.add_argument("--epochs", type=float, help="passes over the training data")
+    g.add_argument("--steps", type=int, help="optimizer steps")
+    g = p.add_argument_group("optimization")
+    g.add_argument("--batch-size", type=int, default=defaults.batch_size)
+    g.add_argument("--lr", type=float, default=defaults.lr, help="peak learning rate (AdamW)")
+    g.add_argument("--schedule", choices=("cosine", "plateau", "constant"),
+                   default=defaults.schedule)
+    g.add_argument("--warmup", type=int, default=defaults.warmup_steps, help="warm-up steps")
+    g.add_argument("--clip", type=float, default=defaults.clip, help="gradient norm clip")
+    g.add_argument("--eval-every", type=int, default=defaults.eval_every, help="steps")
+    g.add_argument("--patience", type=int, help="stop after N evaluations without improvement")
+    g.add_argument("--seed", type=int, default=defaults.seed)
+    g = p.add_argument_group("hardware")
+    g.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    g.add_argument("--threads", type=int, help="CPU threads")
+    g.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16", "fp16"))
+
+
+def train_config_from(args, **extra) -> TrainConfig:
+    minutes = args.minutes
+    if minutes is None and args.epochs is None and args.steps is None:
+        minutes = 10.0
+        log.info("no budget given: training for 10 minutes (use --minutes, --epochs or --steps)")
+    return TrainConfig(lr=args.lr, schedule=args.schedule, warmup_steps=args.warmup,
+                       clip=args.clip, batch_size=args.batch_size, max_steps=args.steps,
+                       max_epochs=args.epochs, max_minutes=minutes, eval_every=args.eval_every,
+                       patience=args.patience, device=args.device, threads=args.threads,
+                       precision=args.precision, seed=args.seed, **extra)
+
+
+def run_trainer(trainer, run) -> int:
+    """Train in the foreground; Ctrl-C (or SIGTERM) stops cleanly with a checkpoint."""
+    print(f"run {run.name!r} in {run.path}", file=sys.stderr)
+
+    def stop(signum, frame):
+        print("\nstopping: saving a checkpoint (press Ctrl-C again to abort)", file=sys.stderr)
+        trainer.request_stop()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    old = signal.signal(signal.SIGINT, stop)
+    old_term = signal.signal(signal.SIGTERM, stop)
+    try:
+        with run.lock():
+            final = trainer.run()
+    finally:
+        signal.signal(signal.SIGINT, old)
+        signal.signal(signal.SIGTERM, old_term)
+    return 1 if isinstance(final, FailedEvent) else 0
+
+
+def cmd_train_lm(args) -> int:
+    from nlp.lm_session import LMDataSpec, default_run_name, new_lm_training, resume_lm_training
+
+    ws = Workspace(workspace_from(args))
+    progress = ConsoleProgress()
+    if args.resume:
+        trainer, run = resume_lm_training(ws, args.resume, args.minutes, (progress,))
+        return run_trainer(trainer, run)
+    if not args.corpus:
+        raise StudioError("give the corpus to train on with --corpus FILE, or --resume RUN")
+    print(f"workspace: {ws.root}", file=sys.stderr)
+    spec = LMDataSpec(corpus=args.corpus, valid=args.valid, level=args.level,
+                      vocab_size=args.vocab, subword_type=args.subword_type,
+                      batch_mode=args.batches, options=text_options_from(args))
+    model = {"cell": args.cell, "layers": args.layers, "hidden": args.hidden,
+             "embed": args.embed, "dropout": args.dropout, "tied": args.tied,
+             "hidden_sizes": tuple(args.hidden_sizes) if args.hidden_sizes else None}
+    if args.hidden_sizes:
+        model["layers"] = len(args.hidden_sizes)
+    train = train_config_from(args, seq_len=args.seq_len)
+    name = args.name or default_run_name(args.corpus, args.cell)
+    trainer, run = new_lm_training(ws, name, spec, model, train, (progress,))
+    return run_trainer(trainer, run)
+
+
+def cmd_generate(args) -> int:
+    from nlp.generation import GenerationConfig, generate_stream
+    from nlp.lm_task import load_lm
+
+    run = Workspace(workspace_from(args)).resolve(args.run)
+    model, tokenizer, _ = load_lm(run, args.checkpoint)
+    cfg = GenerationConfig(max_tokens=args.max_tokens, temperature=args.temperature,
+                           top_k=args.top_k, top_p=args.top_p,
+                           repetition_penalty=args.repetition_penalty,
+                           stop=tuple(args.stop or ()), seed=args.seed)
+    for piece in generate_stream(model, tokenizer, args.prompt, cfg):
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+    sys.stdout.write("\n")
+    return 0
+
+
+def cmd_evaluate(args) -> int:
+    what = args.target
+    if len(what) == 2 and what[0] in ("lm", "mt"):
+        kind, ref = what
+    elif len(what) == 1:
+        kind, ref = "lm", what[0]
+    else:
+        raise StudioError("usage: evaluate [lm|mt] RUN ...")
+    if kind == "mt":
+        from nlp.cli_mt import evaluate_mt
+
+        return evaluate_mt(args, ref)
+    if not args.corpus:
+        raise StudioError("give the text to score with --corpus FILE")
+    from nlp.corpus import TextOptions, iter_text
+    from nlp.lm_task import evaluate_lm, load_lm
+    from nlp.progress import format_metrics
+    from nlp.token_store import encode_to_store
+
+    run = Workspace(workspace_from(args)).resolve(ref)
+    model, tokenizer, _ = load_lm(run, args.checkpoint)
+    options = TextOptions.from_dict(text_options_from(args))
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        info = encode_to_store(iter_text(Path(args.corpus), options), tokenizer,
+                               Path(tmp) / "eval.npy")
+        import numpy as np
+
+        ids = np.load(Path(tmp) / "eval.npy", mmap_mode="r")
+        scores = evaluate_lm(model, ids, info.characters, info.words)
+        del ids
+    if info.unknown:
+        print(f"note: {info.unknown} tokens of the text were not in the model's vocabulary",
+              file=sys.stderr)
+    for key, value in scores.items():
+        print(f"{key}\t{value:.4f}")
+    log.debug("evaluation: %s", format_metrics(scores))
+    return 0
+
+
+def register(sub) -> None:
+    train = subcommand_group(sub, "train", "train a language model or a translator")
+    p = train.add_parser("lm", help="train a character or subword language model",
+                         description="Train an LSTM or GRU language model on your text.")
+    p.add_argument("--corpus", help="a .txt file, a folder of them, or .gz")
+    p.add_argument("--valid", help="a validation file (default: the last 10%% of the corpus)")
+    p.add_argument("--resume", metavar="RUN", help="continue a run (by name or path)")
+    p.add_argument("--name", help="name of the new run (default: corpus-cell-date)")
+    p.add_argument("--level", choices=("char", "subword"), default="char")
+    p.add_argument("--vocab", type=int, default=8000, help="subword vocabulary size")
+    p.add_argument("--subword-type", choices=("unigram", "bpe"), default="unigram")
+    p.add_argument("--cell", choices=("lstm", "gru"), default="lstm")
+    p.add_argument("--layers", type=int, default=2)
+    p.add_argument("--hidden", type=int, default=512)
+    p.add_argument("--hidden-sizes", type=int, nargs="+", metavar="N",
+                   help="one size per layer, as a Keras stack (overrides --layers/--hidden)")
+    p.add_argument("--embed", type=int, default=128)
+    p.add_argument("--dropout", type=float, default=0.1)
+    p.add_argument("--tied", action="store_true", help="tie input and output embeddings")
+    p.add_argument("--seq-len", type=int, default=128, help="truncated-BPTT length")
+    p.add_argument("--batches", choices=("stream", "random"), default="stream",
+                   help="contiguous streams (hidden state carried) or random windows")
+    add_text_options(p)
+    add_budget_and_device(p, TrainConfig(max_minutes=1))
+    add_workspace_flag(p)
+    p.set_defaults(handler=cmd_train_lm)
+
+    p = sub.add_parser("generate", help="generate text from a trained language model",
+                       description="Generate text; only the text goes to stdout.")
+    p.add_argument("run", help="run name or folder")
+    p.add_argument("--prompt", default="", help="text to start from")
+    p.add_argument("--max-tokens", type=int, default=300)
+    p.add_argument("--temperature", type=float, default=0.8)
+    p.add_argument("--top-k", type=int)
+    p.add_argument("--top-p", type=float)
+    p.add_argument("--repetition-penalty", type=float, default=1.0)
+    p.add_argument("--stop", action="append", metavar="TEXT", help="stop at this text")
+    p.add_argument("--seed", type=int, help="for reproducible output")
+    p.add_argument("--checkpoint", default="best", help="best, last or step-N")
+    add_workspace_flag(p)
+    p.set_defaults(handler=cmd_generate)
+
+    p = sub.add_parser("evaluate", help="score a model on a text (lm) or a test set (mt)",
+                       description="evaluate [lm] RUN --corpus FILE, or "
+                                   "evaluate mt RUN --src FILE --ref FILE [--beam K]")
+    p.add_argument("target", nargs="+", metavar="[lm|mt] RUN")
+    p.add_argument("--corpus", help="text to score (language models)")
+    p.add_argument("--src", help="source sentences, one per line (translators)")
+    p.add_argument("--ref", help="reference translations, one per line (translators)")
+    p.add_argument("--beam", type=int, default=5)
+    p.add_argument("--checkpoint", default="best", help="best, last or step-N")
+    add_text_options(p)
+    add_workspace_flag(p)
+    p.set_defaults(handler=cmd_evaluate)

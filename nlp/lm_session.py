@@ -1,0 +1,113 @@
+"""Starting and resuming language-model runs: shared by the CLI and the window.
+
+A run's ``run.json`` records everything needed to rebuild its training: the
+data (corpus paths, text options, tokenizer level), the model config and the
+training config. Resuming reloads the tokenizer and weights from the last
+checkpoint (the tokenizer is never retrained) and continues the same step
+count, schedule, early-stopping state and data order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from models.language_model import LanguageModel, LMConfig
+from nlp.corpus import TextOptions
+from nlp.errors import StudioError
+from nlp.lm_task import LMTask, prepare_lm_data
+from nlp.runs import Run, Workspace
+from nlp.train_config import TrainConfig
+from nlp.training import Trainer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LMDataSpec:
+    """Where a language model's text comes from and how it is tokenized."""
+
+    corpus: str
+    valid: str | None = None
+    level: str = "char"
+    vocab_size: int = 8000
+    subword_type: str = "unigram"
+    val_fraction: float = 0.1
+    batch_mode: str = "stream"
+    options: dict = dataclasses.field(default_factory=dict)  # TextOptions fields
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+def default_run_name(corpus: str, cell: str) -> str:
+    stem = Path(corpus).stem or "corpus"
+    stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem)[:40]
+    return f"{stem}-{cell}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def _data(spec: LMDataSpec, tokenizer=None):
+    return prepare_lm_data(Path(spec.corpus), valid=Path(spec.valid) if spec.valid else None,
+                           options=TextOptions.from_dict(spec.options), level=spec.level,
+                           vocab_size=spec.vocab_size, subword_type=spec.subword_type,
+                           val_fraction=spec.val_fraction, tokenizer=tokenizer)
+
+
+def new_lm_training(workspace: Workspace, name: str, spec: LMDataSpec, model: dict,
+                    train: TrainConfig, listeners=()) -> tuple[Trainer, Run]:
+    """Prepare the data, build the model and create the run folder.
+
+    ``model`` holds :class:`LMConfig` fields except ``vocab_size``, which
+    comes from the tokenizer trained here.
+    """
+    workspace.ensure_writable()
+    spec = dataclasses.replace(spec, corpus=str(Path(spec.corpus).resolve()),
+                               valid=str(Path(spec.valid).resolve()) if spec.valid else None)
+    data = _data(spec)
+    for note in data.notes:
+        log.info("%s", note)
+    cfg = LMConfig.from_dict({**model, "vocab_size": data.tokenizer.vocab_size})
+    run = workspace.create_run(name, {"task": "lm", "model": cfg.to_dict(),
+                                      "train": train.to_dict(), "data": spec.to_dict(),
+                                      "corpus_stats": {
+                                          "train_tokens": data.train_info.tokens,
+                                          "val_tokens": data.val_info.tokens,
+                                          "val_chars": data.val_info.characters,
+                                          "val_words": data.val_info.words}})
+    task = LMTask(LanguageModel(cfg), data, batch_mode=spec.batch_mode)
+    return Trainer(task, train, run, listeners), run
+
+
+def resume_lm_training(workspace: Workspace, ref: str, extra_minutes: float | None = None,
+                       listeners=()) -> tuple[Trainer, Run]:
+    """Continue a run from its last checkpoint. ``extra_minutes`` extends a
+    time budget from where the run stands (the schedule follows the new total)."""
+    from nlp.lm_task import load_lm
+
+    run = workspace.resolve(ref)
+    config = run.read_config()
+    if config.get("task") != "lm":
+        raise StudioError(f"run {run.name!r} is not a language model (task "
+                          f"{config.get('task')!r})")
+    model, tokenizer, info = load_lm(run, "last")
+    # the checkpoint actually loaded: an older one if 'last' was damaged
+    checkpoint = run.checkpoints_dir / f"step-{int(info['step']):08d}"
+    spec = LMDataSpec(**config["data"])
+    for path in filter(None, (spec.corpus, spec.valid)):
+        if not Path(path).exists():
+            raise StudioError(f"the corpus of run {run.name!r} is no longer at {path}; "
+                              "put it back there to continue training")
+    train = TrainConfig.from_dict(config["train"])
+    if extra_minutes is not None:
+        total = float(info.get("elapsed", 0.0)) / 60 + extra_minutes
+        train = dataclasses.replace(train, max_minutes=total)
+        config["train"] = train.to_dict()
+        run.write_config(config)
+    data = _data(spec, tokenizer=tokenizer)
+    model.train()
+    trainer = Trainer(LMTask(model, data, batch_mode=spec.batch_mode), train, run, listeners)
+    trainer.resume_from(checkpoint)
+    return trainer, run

@@ -1,0 +1,164 @@
+"""The training loop with a tiny stand-in task: events, budget, stop, resume, rollback."""
+
+from __future__ import annotations
+
+import math
+import threading
+
+import pytest
+import torch
+from torch import nn
+
+from nlp.events import (
+    CheckpointEvent,
+    EvalEvent,
+    FailedEvent,
+    FinishedEvent,
+    MessageEvent,
+    SampleEvent,
+    StepEvent,
+)
+from nlp.runs import Workspace
+from nlp.train_config import TrainConfig
+from nlp.training import Trainer
+
+
+class ToyTask:
+    """Regression y = x @ w on a fixed data set, read in a resumable order."""
+
+    kind = "lm"
+    score_key = "val_loss"
+    higher_is_better = False
+
+    def __init__(self, poison_at: set[int] | None = None):
+        torch.manual_seed(0)
+        self.model = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.1), nn.Linear(8, 1))
+        g = torch.Generator().manual_seed(1)
+        self.x = torch.randn(64, 4, generator=g)
+        self.y = self.x @ torch.tensor([[1.0], [-2.0], [0.5], [3.0]])
+        self.position = 0
+        self.poison_at = poison_at or set()
+        self.batches_seen = 0
+
+    def model_config(self):
+        return {"toy": True}
+
+    def tokenizers(self):
+        return {"main": b"toy"}
+
+    def setup(self, device, cfg, rank, world):
+        self.bs = cfg.batch_size
+
+    def steps_per_epoch(self):
+        return 64 // self.bs
+
+    def train_batches(self):
+        while self.position < self.steps_per_epoch():
+            i = self.position
+            self.position += 1
+            yield i
+        self.position = 0
+
+    def loss(self, model, i):
+        self.batches_seen += 1
+        sl = slice(i * self.bs, (i + 1) * self.bs)
+        loss = nn.functional.mse_loss(model(self.x[sl]), self.y[sl])
+        if self.batches_seen in self.poison_at:
+            loss = loss * float("nan")
+        return loss, self.bs
+
+    def evaluate(self, model, should_stop):
+        return {"val_loss": nn.functional.mse_loss(model(self.x), self.y).item()}
+
+    def samples(self, model, count):
+        return ["sample"] * count
+
+    def state_dict(self):
+        return {"position": self.position}
+
+    def load_state_dict(self, state):
+        self.position = int(state["position"])
+
+
+def cfg(**kw):
+    base = dict(lr=1e-2, batch_size=8, max_steps=30, eval_every=10, warmup_steps=2,
+                log_every=5, device="cpu", precision="fp32", samples=1, seed=3)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def test_events_and_checkpoints(tmp_path):
+    run = Workspace(tmp_path).create_run("toy", {"task": "lm"})
+    events = []
+    final = Trainer(ToyTask(), cfg(), run, (events.append,)).run()
+    kinds = {type(e) for e in events}
+    assert {StepEvent, EvalEvent, SampleEvent, CheckpointEvent, FinishedEvent} <= kinds
+    assert isinstance(final, FinishedEvent) and final.reason == "budget" and final.step == 30
+    evals = [e for e in events if isinstance(e, EvalEvent)]
+    assert [e.step for e in evals] == [10, 20, 30]
+    assert evals[-1].metrics["val_loss"] < evals[0].metrics["val_loss"]
+    assert run.read_index()["last"] == "step-00000030"
+    rows = run.metrics()
+    assert [r["step"] for r in rows if "train_loss" in r] == [5, 10, 15, 20, 25, 30]
+    assert all(math.isfinite(r["lr"]) for r in rows if "lr" in r)
+
+
+def test_resume_continues_exactly(tmp_path):
+    ws = Workspace(tmp_path)
+    straight = ToyTask()
+    Trainer(straight, cfg(max_steps=20), ws.create_run("a", {"task": "lm"})).run()
+    # the same run, stopped at step 10 and resumed from its checkpoint
+    run_c = ws.create_run("c", {"task": "lm"})
+    stopper = ToyTask()
+    t = Trainer(stopper, cfg(max_steps=20), run_c)
+    t.listeners.append(lambda e: isinstance(e, StepEvent) and e.step == 10 and t.request_stop())
+    assert t.run().reason == "stopped"
+    resumed = ToyTask()
+    t2 = Trainer(resumed, cfg(max_steps=20), run_c)
+    resumed.model.load_state_dict(run_c.load("last").weights)
+    t2.resume_from(run_c.resolve_checkpoint("last"))
+    final = t2.run()
+    assert final.step == 20
+    for a, b in zip(straight.model.parameters(), resumed.model.parameters(), strict=True):
+        torch.testing.assert_close(a, b)
+    steps = [r["step"] for r in run_c.metrics() if "train_loss" in r]
+    assert steps == sorted(steps) and len(steps) == len(set(steps))
+
+
+def test_stop_from_another_thread(tmp_path):
+    run = Workspace(tmp_path).create_run("toy", {"task": "lm"})
+    trainer = Trainer(ToyTask(), cfg(max_steps=None, max_minutes=10), run)
+    timer = threading.Timer(0.3, trainer.request_stop)
+    timer.start()
+    final = trainer.run()
+    assert final.reason == "stopped"
+    assert run.read_index()["last"] == f"step-{final.step:08d}"
+
+
+def test_nan_rolls_back_once_then_fails(tmp_path):
+    run = Workspace(tmp_path).create_run("toy", {"task": "lm"})
+    events = []
+    final = Trainer(ToyTask(poison_at={15}), cfg(), run, (events.append,)).run()
+    assert isinstance(final, FinishedEvent)
+    warnings = [e.text for e in events if isinstance(e, MessageEvent) and e.level == "warning"]
+    assert any("rolled back to the checkpoint at step 10" in w for w in warnings)
+
+    run2 = Workspace(tmp_path).create_run("toy2", {"task": "lm"})
+    final = Trainer(ToyTask(poison_at={15, 18}), cfg(), run2).run()
+    assert isinstance(final, FailedEvent) and "again" in final.message
+
+
+def test_early_stopping(tmp_path):
+    class Flat(ToyTask):
+        def evaluate(self, model, should_stop):
+            return {"val_loss": 1.0}
+
+    events = []
+    final = Trainer(Flat(), cfg(max_steps=100, eval_every=5, patience=2), None,
+                    (events.append,)).run()
+    assert final.reason == "early-stop" and final.step == 15
+
+
+def test_budget_is_required():
+    with pytest.raises(Exception, match="budget"):
+        TrainConfig(max_steps=None)
