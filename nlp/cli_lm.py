@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -77,8 +79,10 @@ def run_trainer(trainer, run) -> int:
 
     old = signal.signal(signal.SIGINT, stop)
     old_term = signal.signal(signal.SIGTERM, stop)
+    # under torchrun only rank 0 writes, so only it holds the run's lock
+    primary = int(os.environ.get("RANK", "0")) == 0
     try:
-        with run.lock():
+        with run.lock() if primary else contextlib.nullcontext():
             final = trainer.run()
     finally:
         signal.signal(signal.SIGINT, old)
@@ -158,10 +162,10 @@ def cmd_evaluate(args) -> int:
         import numpy as np
 
         ids = np.load(Path(tmp) / "eval.npy", mmap_mode="r")
-        scores = evaluate_lm(model, ids, info.characters, info.words)
+        scores = evaluate_lm(model, ids, info.n_chars, info.n_words)
         del ids
-    if info.unknown:
-        print(f"note: {info.unknown} tokens of the text were not in the model's vocabulary",
+    if info.n_unknown:
+        print(f"note: {info.n_unknown} tokens of the text were not in the model's vocabulary",
               file=sys.stderr)
     for key, value in scores.items():
         print(f"{key}\t{value:.4f}")
@@ -179,7 +183,7 @@ def register(sub) -> None:
     p.add_argument("--name", help="name of the new run (default: corpus-cell-date)")
     p.add_argument("--level", choices=("char", "subword"), default="char")
     p.add_argument("--vocab", type=int, default=8000, help="subword vocabulary size")
-    p.add_argument("--subword-type", choices=("unigram", "bpe"), default="unigram")
+    p.add_argument("--subword-type", choices=("bpe", "unigram"), default="bpe")
     p.add_argument("--cell", choices=("lstm", "gru"), default="lstm")
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--hidden", type=int, default=512)

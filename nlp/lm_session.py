@@ -20,8 +20,9 @@ from nlp.corpus import TextOptions
 from nlp.errors import StudioError
 from nlp.lm_task import LMTask, prepare_lm_data
 from nlp.runs import Run, Workspace
+from nlp.tokenizers import tokenizer_from_bytes
 from nlp.train_config import TrainConfig
-from nlp.training import Trainer
+from nlp.training import Trainer, broadcast_object, init_distributed
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ class LMDataSpec:
     valid: str | None = None
     level: str = "char"
     vocab_size: int = 8000
-    subword_type: str = "unigram"
+    subword_type: str = "bpe"
     val_fraction: float = 0.1
     batch_mode: str = "stream"
     options: dict = dataclasses.field(default_factory=dict)  # TextOptions fields
@@ -63,20 +64,32 @@ def new_lm_training(workspace: Workspace, name: str, spec: LMDataSpec, model: di
     ``model`` holds :class:`LMConfig` fields except ``vocab_size``, which
     comes from the tokenizer trained here.
     """
-    workspace.ensure_writable()
+    rank, world = init_distributed()
     spec = dataclasses.replace(spec, corpus=str(Path(spec.corpus).resolve()),
                                valid=str(Path(spec.valid).resolve()) if spec.valid else None)
-    data = _data(spec)
-    for note in data.notes:
-        log.info("%s", note)
+    if rank == 0:
+        workspace.ensure_writable()
+        data = _data(spec)
+        for note in data.notes:
+            log.info("%s", note)
+    # under torchrun, rank 0 trains the tokenizer and creates the run; the others follow
+    tokenizer_bytes = broadcast_object(data.tokenizer.to_bytes() if rank == 0 else None,
+                                       rank, world)
+    if rank != 0:
+        data = _data(spec, tokenizer=tokenizer_from_bytes(tokenizer_bytes))
     cfg = LMConfig.from_dict({**model, "vocab_size": data.tokenizer.vocab_size})
+    if rank != 0:
+        run = Run(broadcast_object(None, rank, world))
+        task = LMTask(LanguageModel(cfg), data, batch_mode=spec.batch_mode)
+        return Trainer(task, train, run, listeners), run
     run = workspace.create_run(name, {"task": "lm", "model": cfg.to_dict(),
                                       "train": train.to_dict(), "data": spec.to_dict(),
                                       "corpus_stats": {
-                                          "train_tokens": data.train_info.tokens,
-                                          "val_tokens": data.val_info.tokens,
-                                          "val_chars": data.val_info.characters,
-                                          "val_words": data.val_info.words}})
+                                          "train_tokens": data.train_info.n_tokens,
+                                          "val_tokens": data.val_info.n_tokens,
+                                          "val_chars": data.val_info.n_chars,
+                                          "val_words": data.val_info.n_words}})
+    broadcast_object(str(run.path), rank, world)
     task = LMTask(LanguageModel(cfg), data, batch_mode=spec.batch_mode)
     return Trainer(task, train, run, listeners), run
 

@@ -43,7 +43,7 @@ class LMData:
 
 
 def train_tokenizer(level: str, chunks, vocab_size: int = 8000,
-                    subword_type: str = "unigram") -> tuple[Tokenizer, list[str]]:
+                    subword_type: str = "bpe") -> tuple[Tokenizer, list[str]]:
     """A tokenizer for ``level`` trained on ``chunks``; returns it and any notes."""
     if level == "char":
         return CharTokenizer.train(chunks), []
@@ -55,7 +55,7 @@ def train_tokenizer(level: str, chunks, vocab_size: int = 8000,
 
 def prepare_lm_data(corpus: str | Path, *, valid: str | Path | None = None,
                     options: TextOptions | None = None, level: str = "char",
-                    vocab_size: int = 8000, subword_type: str = "unigram",
+                    vocab_size: int = 8000, subword_type: str = "bpe",
                     val_fraction: float = 0.1, tokenizer: Tokenizer | None = None) -> LMData:
     """Split the corpus, train a tokenizer on the training part (unless given),
     and encode both parts into cached, memory-mapped token arrays."""
@@ -166,13 +166,15 @@ class LMTask:
 
     def loss(self, model: nn.Module, batch) -> tuple[torch.Tensor, int]:
         x, y = batch
+        if not self.batches.carries_state:  # random windows: rows are unrelated
+            self.state = None
         _, loss, state = model(x, self.state, y)
         self.state = LanguageModel.detach_state(state)
         return loss, x.numel()
 
     def evaluate(self, model: nn.Module, should_stop) -> dict:
         info = self.data.val_info
-        return evaluate_lm(model, self.data.val, info.characters, info.words,
+        return evaluate_lm(model, self.data.val, info.n_chars, info.n_words,
                            device=self.device, seq_len=max(self.seq_len, 256),
                            should_stop=should_stop)
 

@@ -67,7 +67,7 @@ class Task(Protocol):
     def load_state_dict(self, state: dict) -> None: ...
 
 
-def _distributed() -> tuple[int, int]:
+def init_distributed() -> tuple[int, int]:
     """(rank, world size); joins the process group when started by torchrun."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
     if world <= 1:
@@ -76,6 +76,15 @@ def _distributed() -> tuple[int, int]:
         backend = "nccl" if torch.cuda.is_available() else "gloo"
         dist.init_process_group(backend=backend)
     return dist.get_rank(), dist.get_world_size()
+
+
+def broadcast_object(obj, rank: int, world: int):
+    """Rank 0's ``obj`` on every rank (the object itself when not distributed)."""
+    if world <= 1:
+        return obj
+    box = [obj if rank == 0 else None]
+    dist.broadcast_object_list(box, src=0)
+    return box[0]
 
 
 def _lr_factor(cfg: TrainConfig, step: int, progress: float) -> float:
@@ -144,7 +153,7 @@ class Trainer:
     # -- set-up --------------------------------------------------------------
     def _setup(self) -> None:
         cfg = self.cfg
-        self.rank, self.world = _distributed()
+        self.rank, self.world = init_distributed()
         set_threads(cfg.threads)
         self.device = pick_device(cfg.device)
         if self.device.type == "cuda" and self.world > 1:
