@@ -159,7 +159,7 @@ class LMTask:
         return self.batches.steps_per_epoch if self.batches else 1
 
     def train_batches(self):
-        if self.batches.position == 0:
+        if self.batches.position in (0, self.batches.steps_per_epoch):
             self.state = None  # a new pass over the data starts from zero state
         for x, y in self.batches:
             yield x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)

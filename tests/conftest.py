@@ -6,9 +6,14 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 
 # Qt aborts without a display unless told to draw offscreen.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Tests use tiny models, which gain nothing from threads; with two OpenMP threads
+# on a busy 2-core machine every kernel call waits for a time slice (~300 ms).
+torch.set_num_threads(1)
 
 SHARED_CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 

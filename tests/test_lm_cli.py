@@ -60,6 +60,12 @@ def test_sigkill_mid_run_then_resume(corpus, tmp_path):
     assert listed[0]["name"] == "k" and listed[0]["error"] is None
     killed_at = listed[0]["step"]
     assert 20 <= killed_at < 400
+    from nlp.checkpoint import load_checkpoint, load_train_state
+    from nlp.runs import Run
+
+    for name in Run(run).checkpoint_names():  # every complete checkpoint loads, checksums hold
+        load_checkpoint(run / "checkpoints" / name)
+        load_train_state(run / "checkpoints" / name)
     out = cli("train", "lm", "--resume", "k", "--workspace", ws, "--steps", "1",
               check=False)
     assert out.returncode == 0, out.stderr
@@ -68,6 +74,7 @@ def test_sigkill_mid_run_then_resume(corpus, tmp_path):
     assert final["step"] == 400
     steps = steps_in(run)
     assert steps == sorted(steps) and len(steps) == len(set(steps)) and steps[-1] == 400
+    assert not list((run / "checkpoints").glob(".tmp-*"))  # a save cut by the kill is cleared
 
 
 def test_ddp_two_processes_gloo(corpus, tmp_path):
