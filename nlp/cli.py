@@ -122,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception:  # noqa: BLE001 - the last line of defence: no traceback for users
-        log.error("unexpected error", exc_info=True)  # traceback to the log file only
+        log.debug("unexpected error", exc_info=True)  # the traceback goes to the log file
         print(
             f"error: something went wrong inside RNN Studio (a bug). "
             f"The details are in {log_path}; please include them when you report it.",

@@ -12,9 +12,7 @@ from nlp.fast_inference import prepare_for_generation
 from nlp.generation import (
     PREFILL_CHUNK,
     GenerationConfig,
-    _Detokenizer,
     _Sampler,
-    _StopFilter,
     generate,
     generate_stream,
 )
@@ -327,19 +325,6 @@ def test_stream_holds_back_partial_utf8():
     assert all("\ufffd" not in p for p in pieces)
 
 
-def test_detokenizer_flushes_an_incomplete_character_at_the_end():
-    tok = ByteTok()
-    detok = _Detokenizer(tok, tok.encode("a"))
-    assert detok.push(4 + 0xC3) == ""  # first byte of "é"
-    assert detok.flush() == "\ufffd"
-
-
-def test_stop_filter_finds_the_earliest_stop():
-    f = _StopFilter(("cd", "b"))
-    assert f.push("a") == "a"
-    assert f.push("bcd") == "" and f.hit
-
-
 # ---------------------------------------------------------------- with the fast path
 
 
@@ -348,3 +333,14 @@ def test_inference_model_generates_like_the_module():
     fast = prepare_for_generation(model, mode="fp32")
     cfg = _cfg(seed=4, num_samples=3, top_p=0.9, top_k=10, repetition_penalty=1.2)
     assert generate(fast, tok, "the ", cfg) == generate(model, tok, "the ", cfg)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
+def test_generation_on_a_gpu_model():
+    model, tok = _tiny().cuda(), CharTok()
+    cfg = _cfg(seed=3, num_samples=3, top_k=5, top_p=0.9, repetition_penalty=1.3)
+    outs = generate(model, tok, "the ", cfg)
+    assert outs == generate(model, tok, "the ", cfg) and all(_valid(o) for o in outs)
+    assert "".join(generate_stream(model, tok, "", _cfg(seed=1))) == generate(
+        model, tok, "", _cfg(seed=1))[0]
