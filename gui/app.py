@@ -3,27 +3,60 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
+from pathlib import Path
 
 from nlp.cli import setup_logging
 
 log = logging.getLogger(__name__)
 
 
+def _workspace_root(settings) -> Path:
+    from nlp.paths import default_workspace
+
+    if os.environ.get("RNN_STUDIO_WORKSPACE"):
+        return default_workspace()
+    chosen = settings.value("workspace", "")
+    return Path(chosen) if chosen else default_workspace()
+
+
+def build_window(log_path: Path | None = None, settings=None):
+    """The main window with its pages, on an existing QApplication (tests use it)."""
+    import torch
+
+    from gui.context import AppContext
+    from gui.main_window import MainWindow, make_settings
+    from nlp.devices import device_description, pick_device
+
+    settings = settings if settings is not None else make_settings()
+    device = pick_device("auto")
+    if device.type == "cpu":
+        torch.set_num_threads(max(1, torch.get_num_threads()))
+    ctx = AppContext(_workspace_root(settings), log_path, settings, device_description(device))
+    return MainWindow(ctx)
+
+
 def run_app(argv: list[str] | None = None) -> int:
     """Open the main window; returns the process exit code."""
     log_path = setup_logging()
     try:
-        from PySide6.QtWidgets import QApplication
+        from PySide6.QtWidgets import QApplication, QMessageBox
     except ImportError as exc:  # a broken Qt install: say so in plain words
         print(f"error: the window needs PySide6, which cannot be imported ({exc}). "
               "Reinstall with: pip install PySide6-Essentials", file=sys.stderr)
         return 2
-    from gui.main_window import MainWindow
-
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("RNN Studio")
     app.setOrganizationName("RNN Studio")
-    window = MainWindow(log_path=log_path)
+
+    def excepthook(kind, exc, tb):  # a bug in a slot: log it, tell the user, keep running
+        log.error("unexpected error in the window", exc_info=(kind, exc, tb))
+        QMessageBox.warning(None, "RNN Studio",
+                            f"Something went wrong inside RNN Studio (a bug). The app keeps "
+                            f"running; the details are in {log_path}.")
+
+    sys.excepthook = excepthook
+    window = build_window(log_path)
     window.show()
     return app.exec()

@@ -1,35 +1,212 @@
-"""The main window. For now it lists the built-in sample corpora; the desktop-app
-issue fills it with the Corpora, Train, Generate, Translate and Runs pages."""
+"""The main window: a list of pages on the left, the current page on the right,
+a menu with shortcuts, and a status bar with the device, workspace and log."""
 
 from __future__ import annotations
 
+import importlib
+import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QListWidget, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QWidget,
+)
 
-from nlp.paths import default_workspace, sample_corpora_dir
+from gui.context import AppContext
 
+log = logging.getLogger(__name__)
 
-def _sample_corpora() -> list[Path]:
-    root = sample_corpora_dir()
-    found = [p for p in sorted(root.rglob("*")) if p.suffix in {".txt", ".tsv"}]
-    return [p.relative_to(root) for p in found]
+# (module, class): the pages, in the order of the side list. A page is listed
+# here once it works: there are no placeholder pages.
+PAGES: list[tuple[str, str]] = []
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, log_path: Path | None = None) -> None:
+    def __init__(self, ctx: AppContext) -> None:
         super().__init__()
+        self.ctx = ctx
         self.setWindowTitle("RNN Studio")
-        self.resize(900, 600)
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        layout.addWidget(QLabel("<h2>RNN Studio</h2>"
-                                "<p>Built-in sample corpora:</p>"))
-        self.corpora = QListWidget(central)
-        self.corpora.addItems([str(p) for p in _sample_corpora()])
-        layout.addWidget(self.corpora)
+        self.setAcceptDrops(False)
+        self.pages: dict[str, QWidget] = {}
+
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(150)
+        self.nav.setObjectName("nav")
+        self.stack = QStackedWidget()
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(4, 4, 4, 4)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
         self.setCentralWidget(central)
-        status = f"Workspace: {default_workspace()}"
-        if log_path is not None:
-            status += f"   Log: {log_path}"
-        self.statusBar().showMessage(status)
+
+        for module, cls in PAGES:
+            page = getattr(importlib.import_module(module), cls)(ctx)
+            self.pages[page.key] = page
+            self.nav.addItem(page.title)
+            self.stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self._show_row)
+
+        self._build_menu()
+        self._build_status()
+        ctx.open_run.connect(self._open_run)
+        ctx.show_page.connect(self.show_page)
+        self._restore()
+
+    # -- pages ---------------------------------------------------------------------------
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        page = self.stack.widget(row)
+        if hasattr(page, "on_shown"):
+            page.on_shown()
+        self.ctx.remember("window/page", page.key)
+
+    def show_page(self, key: str) -> None:
+        keys = list(self.pages)
+        if key in keys:
+            self.nav.setCurrentRow(keys.index(key))
+
+    def _open_run(self, key: str, name: str) -> None:
+        self.show_page(key)
+        page = self.pages.get(key)
+        if page is not None and hasattr(page, "open_run"):
+            page.open_run(name)
+
+    # -- menu and status bar -------------------------------------------------------------
+    def _build_menu(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        workspace = QAction("Choose &workspace folder…", self)
+        workspace.triggered.connect(self._choose_workspace)
+        file_menu.addAction(workspace)
+        file_menu.addSeparator()
+        quit_ = QAction("&Quit", self)
+        quit_.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_.triggered.connect(self.close)
+        file_menu.addAction(quit_)
+
+        go = bar.addMenu("&Go")
+        for i, page in enumerate(self.pages.values()):
+            act = QAction(page.title, self)
+            act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            act.triggered.connect(lambda _=False, k=page.key: self.show_page(k))
+            go.addAction(act)
+
+        help_menu = bar.addMenu("&Help")
+        show_log = QAction("Open the &log folder", self)
+        show_log.triggered.connect(self._open_log_folder)
+        help_menu.addAction(show_log)
+        about = QAction("&About RNN Studio", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _build_status(self) -> None:
+        self.device_label = QLabel(self.ctx.device_label)
+        self.workspace_label = QLabel()
+        self.workspace_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.statusBar().addWidget(self.device_label)
+        self.statusBar().addWidget(self.workspace_label, 1)
+        if self.ctx.log_path is not None:
+            log_label = QLabel(f"Log: {self.ctx.log_path}")
+            log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.statusBar().addPermanentWidget(log_label)
+        self._show_workspace()
+
+    def _show_workspace(self) -> None:
+        self.workspace_label.setText(f"Workspace: {self.ctx.workspace.root}")
+
+    def _choose_workspace(self) -> None:
+        reason = self._busy_reason()
+        if reason:
+            QMessageBox.information(self, "Workspace", f"Not now: {reason}.")
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Workspace folder",
+                                                  str(self.ctx.workspace.root))
+        if not folder:
+            return
+        from nlp.runs import Workspace
+
+        candidate = Workspace(Path(folder))
+        try:
+            candidate.ensure_writable()
+        except Exception as exc:  # noqa: BLE001 - shown to the user
+            self.ctx.show_error(self, "Workspace", exc)
+            return
+        self.ctx.workspace = candidate
+        self.ctx.remember("workspace", str(candidate.root))
+        self._show_workspace()
+        self.ctx.runs_changed.emit()
+
+    def _open_log_folder(self) -> None:
+        if self.ctx.log_path is not None:
+            from PySide6.QtCore import QUrl
+
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.ctx.log_path).parent)))
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About RNN Studio",
+                          "<b>RNN Studio</b><p>Train LSTM and GRU language models and "
+                          "translators on your own text, offline.</p>"
+                          f"<p>Workspace: {self.ctx.workspace.root}<br>"
+                          f"Log: {self.ctx.log_path}</p>")
+
+    # -- geometry and last page ----------------------------------------------------------
+    def _restore(self) -> None:
+        geometry = self.ctx.recall("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1200, 800)
+        key = self.ctx.recall("window/page", "")
+        keys = list(self.pages)
+        self.nav.setCurrentRow(keys.index(key) if key in keys else 0)
+
+    # -- closing -------------------------------------------------------------------------
+    def _busy_reason(self) -> str | None:
+        for page in self.pages.values():
+            reason = page.busy_reason() if hasattr(page, "busy_reason") else None
+            if reason:
+                return reason
+        return None
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        reason = self._busy_reason()
+        if reason:
+            answer = QMessageBox.question(
+                self, "Quit RNN Studio?",
+                f"{reason[0].upper()}{reason[1:]}. Quit anyway? Training stops and saves a "
+                "checkpoint first; you can continue it later from Runs.",
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No)
+            if answer != QMessageBox.StandardButton.Yes:
+                event.ignore()
+                return
+        self.ctx.remember("window/geometry", self.saveGeometry())
+        for page in self.pages.values():
+            if hasattr(page, "shutdown"):
+                page.shutdown(30.0)
+        self.ctx.settings.sync()
+        event.accept()
+
+
+def make_settings() -> QSettings:
+    return QSettings(QSettings.Format.IniFormat, QSettings.Scope.UserScope, "RNN Studio",
+                     "RNN Studio")
+
+
+def active_window() -> MainWindow | None:
+    for w in QApplication.topLevelWidgets():
+        if isinstance(w, MainWindow):
+            return w
+    return None

@@ -1,0 +1,55 @@
+"""What every page shares: the workspace, the settings, the log file, and the
+signals by which one page asks another to act (open a run in Generate, say)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, Signal
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from gui.background import error_text
+from nlp.runs import Workspace
+
+
+class AppContext(QObject):
+    """Shared state of one window. Pages hold a reference to it and talk to each
+    other only through its signals."""
+
+    runs_changed = Signal()  # a run was created, renamed, deleted, imported or finished
+    open_run = Signal(str, str)  # (page key: "generate"|"translate"|"train", run name)
+    show_page = Signal(str)  # page key
+    training_state = Signal(bool)  # True while a run trains
+
+    def __init__(self, workspace_root: Path, log_path: Path | None, settings: QSettings,
+                 device_label: str = "CPU"):
+        super().__init__()
+        self.workspace = Workspace(Path(workspace_root))
+        self.log_path = log_path
+        self.settings = settings
+        self.device_label = device_label
+
+    # -- settings: the user's last choices, per page ------------------------------------
+    def remember(self, key: str, value) -> None:
+        self.settings.setValue(key, value)
+
+    def recall(self, key: str, default=None, type_=None):
+        if type_ is None:
+            return self.settings.value(key, default)
+        try:
+            return self.settings.value(key, default, type=type_)
+        except (TypeError, ValueError):  # a settings file edited by hand
+            return default
+
+    # -- errors --------------------------------------------------------------------------
+    def message_for(self, exc: BaseException) -> str:
+        return error_text(exc, self.log_path)
+
+    def show_error(self, parent: QWidget | None, title: str, exc: BaseException | str) -> None:
+        """A dialog a person can act on; the traceback of a bug goes to the log."""
+        text = exc if isinstance(exc, str) else self.message_for(exc)
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
+                          parent)
+        if self.log_path is not None:
+            box.setInformativeText(f"Log file: {self.log_path}")
+        box.open()  # window-modal, does not block the event loop

@@ -1,0 +1,27 @@
+"""Window tests: a private settings file and workspace for every test."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QSettings
+
+from gui.context import AppContext
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def ctx(tmp_path, settings, qapp):
+    return AppContext(tmp_path / "workspace", tmp_path / "rnn-studio.log", settings, "CPU (test)")
+
+
+@pytest.fixture
+def window(ctx, qtbot):
+    from gui.main_window import MainWindow
+
+    w = MainWindow(ctx)
+    qtbot.addWidget(w)
+    return w
