@@ -20,6 +20,9 @@ class AppContext(QObject):
     open_run = Signal(str, str)  # (page key: "generate"|"translate"|"train", run name)
     show_page = Signal(str)  # page key
     training_state = Signal(bool)  # True while a run trains
+    # the Corpora page asks the Train page to train on a corpus: a dict with "kind"
+    # ("text" or "pairs"), "path", and for pairs either "columns" (TSV) or "tgt_path"
+    use_corpus = Signal(dict)
 
     def __init__(self, workspace_root: Path, log_path: Path | None, settings: QSettings,
                  device_label: str = "CPU"):

@@ -4,6 +4,7 @@ a menu with shortcuts, and a status bar with the device, workspace and log."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import logging
 from pathlib import Path
 
@@ -25,9 +26,16 @@ from gui.context import AppContext
 
 log = logging.getLogger(__name__)
 
-# (module, class): the pages, in the order of the side list. A page is listed
-# here once it works: there are no placeholder pages.
-PAGES: list[tuple[str, str]] = []
+# (module, class): the pages, in the order of the side list. A page whose
+# module is not there yet is left out: there are no placeholder pages.
+ALL_PAGES: list[tuple[str, str]] = [
+    ("gui.pages.corpora", "CorporaPage"),
+    ("gui.pages.train", "TrainPage"),
+    ("gui.pages.generate", "GeneratePage"),
+    ("gui.pages.translate", "TranslatePage"),
+    ("gui.pages.runs", "RunsPage"),
+]
+PAGES = [(m, c) for m, c in ALL_PAGES if importlib.util.find_spec(m) is not None]
 
 
 class MainWindow(QMainWindow):
