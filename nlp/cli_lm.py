@@ -121,6 +121,10 @@ def cmd_generate(args) -> int:
 
     run = Workspace(workspace_from(args)).resolve(args.run)
     model, tokenizer, _ = load_lm(run, args.checkpoint)
+    if next(model.parameters()).device.type == "cpu":
+        from nlp.fast_inference import prepare_for_generation
+
+        model = prepare_for_generation(model, mode=args.mode)
     cfg = GenerationConfig(max_tokens=args.max_tokens, temperature=args.temperature,
                            top_k=args.top_k, top_p=args.top_p,
                            repetition_penalty=args.repetition_penalty,
@@ -212,6 +216,9 @@ def register(sub) -> None:
     p.add_argument("--stop", action="append", metavar="TEXT", help="stop at this text")
     p.add_argument("--seed", type=int, help="for reproducible output")
     p.add_argument("--checkpoint", default="best", help="best, last or step-N")
+    p.add_argument("--mode", choices=("auto", "quantized", "fp32"), default="auto",
+                   help="CPU generation: int8 weights where they agree with fp32 (auto), "
+                        "always int8, or plain fp32")
     add_workspace_flag(p)
     p.set_defaults(handler=cmd_generate)
 

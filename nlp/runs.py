@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -326,3 +327,71 @@ class Workspace:
         names = [p.name for p in self.runs_dir.iterdir()] if self.runs_dir.is_dir() else []
         hint = f"; runs here: {', '.join(sorted(names)[:10])}" if names else ""
         raise StudioError(f"no run {str(ref)!r} in {self.runs_dir}{hint}")
+
+    # -- managing runs -------------------------------------------------------
+    def folder_of(self, name: str) -> Path:
+        """The folder of run ``name`` here, by name only (a damaged run, whose
+        ``run.json`` is unreadable, can still be renamed or deleted)."""
+        if not name or name.startswith(".") or any(c in name for c in "/\\\0"):
+            raise StudioError(f"{name!r} is not the name of a run")
+        path = self.runs_dir / name
+        if not path.is_dir():
+            raise StudioError(f"no run {name!r} in {self.runs_dir}")
+        return path
+
+    @staticmethod
+    def _check_idle(run: Run, doing: str) -> None:
+        """Refuse to touch a run being trained, by this process or another: its
+        training lock is held. (Checked, then released: Windows cannot rename a
+        folder holding an open file.)"""
+        try:
+            with run.lock():
+                pass
+        except OSError:  # a read-only folder: the rename that follows says so
+            pass
+        except StudioError:
+            raise StudioError(f"run {run.name!r} is being trained; stop its training before "
+                              f"{doing} it") from None
+
+    def rename_run(self, old: str, new: str) -> Run:
+        """Rename a run's folder (and the name in its ``run.json``)."""
+        source = self.folder_of(old)
+        check_run_name(new)
+        if new == old:
+            return Run(source)
+        target = self.runs_dir / new
+        if target.exists() and not target.samefile(source):  # same: a change of case
+            raise StudioError(f"a run named {new!r} already exists; choose another name")
+        run = Run(source)
+        self._check_idle(run, "renaming")
+        try:
+            os.rename(source, target)
+        except OSError as exc:
+            raise StudioError(f"could not rename run {old!r} to {new!r}: "
+                              f"{exc.strerror or exc}") from exc
+        renamed = Run(target)
+        try:
+            config = renamed.read_config()
+        except CheckpointError:  # a damaged run keeps its damaged run.json
+            return renamed
+        renamed.write_config({**config, "name": new})
+        return renamed
+
+    def delete_run(self, name: str) -> None:
+        """Delete a run and its checkpoints. The folder is first renamed to a hidden
+        one, so that a deletion cut short never leaves a half run in the list."""
+        path = self.folder_of(name)
+        if path.is_symlink():  # a link placed here by hand: remove the link only
+            path.unlink()
+            return
+        run = Run(path)
+        doomed = self.runs_dir / f".deleting-{uuid.uuid4().hex[:8]}"
+        self._check_idle(run, "deleting")
+        try:
+            os.rename(path, doomed)
+        except OSError as exc:
+            raise StudioError(f"could not delete run {name!r}: {exc.strerror or exc}") from exc
+        shutil.rmtree(doomed, ignore_errors=True)
+        if doomed.exists():
+            log.warning("could not remove all of %s; delete it by hand", doomed)
+

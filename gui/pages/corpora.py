@@ -1,0 +1,551 @@
+"""The Corpora page: the user's corpora, and a look at one before training on it.
+
+The list starts with the built-in samples and remembers what the user adds
+(by dialog or by dropping files and folders). Selecting a corpus reads its
+first lines and then its statistics on a pool thread, so a 200 MB corpus never
+freezes the window; each selection (or change of options) gets a new
+generation number and results of an older one are dropped. Problems are shown
+in the back end's words; an encoding problem also offers the fallback choices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pyqtgraph as pg
+import shiboken6
+from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.background import call_in_background
+from gui.corpus_list import (
+    SELECTED_KEY,
+    CorpusEntry,
+    aligned_entry,
+    as_kind,
+    entry_for_path,
+    load_entries,
+    read_preview,
+    read_stats,
+    save_entries,
+    stats_html,
+)
+from nlp.corpus import TextOptions
+from nlp.corpus_stats import CorpusStats
+from nlp.errors import EncodingProblem
+
+DETECT = "Detect (UTF-8, or UTF-16 with a BOM)"
+ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16", "utf-16-le", "utf-16-be", "gb18030",
+             "big5", "shift_jis", "euc-kr", "cp1251", "koi8-r", "iso-8859-2")
+FOLDER_KEY = "corpora/last_folder"
+TEXT_FILTER = "Text files (*.txt *.text *.md *.gz);;All files (*)"
+TSV_FILTER = "Tab-separated files (*.tsv *.txt *.gz);;All files (*)"
+
+
+class LengthChart(QWidget):
+    """A histogram of line lengths (pyqtgraph bars); pairs overlay their two sides."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setMouseEnabled(x=False, y=False)
+        self.plot.hideButtons()
+        self.plot.setLabel("bottom", "line length (characters)")
+        self.plot.showGrid(y=True, alpha=0.3)
+        self.plot.setMinimumHeight(160)
+        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.bars: list[pg.BarGraphItem] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+
+    def clear(self) -> None:
+        for item in self.bars:
+            self.plot.removeItem(item)
+        self.bars.clear()
+        self.legend.clear()
+
+    def set_series(self, unit: str, series) -> None:
+        """``series``: ``(label, LengthHistogram, colour)``. Bars are drawn at the
+        bins' nominal width, so the last bin (which also holds the rare long
+        outliers) does not stretch across the chart."""
+        self.clear()
+        self.plot.setLabel("left", unit)
+        for label, histogram, colour in series:
+            bins = histogram.bins
+            if not bins:
+                continue
+            width = bins[0][1] - bins[0][0] + 1 if len(bins) > 1 else max(bins[0][1] - bins[0][0], 1)
+            brush = QColor(colour)
+            brush.setAlpha(150 if len(series) > 1 else 220)
+            bars = pg.BarGraphItem(x0=[low for low, _, _ in bins], width=width * 0.9,
+                                   height=[count for _, _, count in bins], brush=brush,
+                                   pen=pg.mkPen(colour))
+            self.plot.addItem(bars)
+            self.bars.append(bars)
+            if len(series) > 1:
+                self.legend.addItem(bars, label)
+        self.plot.autoRange()
+
+
+class CorporaPage(QWidget):
+    key = "corpora"
+    title = "Corpora"
+
+    def __init__(self, ctx, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.entries: list[CorpusEntry] = load_entries(ctx)
+        self.preview: list | None = None
+        self.stats = None  # CorpusStats | PairStats of the selected corpus, once read
+        self.problem: BaseException | None = None
+        self._generation = 0
+        self._calls: set = set()  # keeps running calls alive until they report
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(2)  # a stale full pass must not hold up the next one
+        self._filling = False
+        self.setAcceptDrops(True)
+        self._build()
+        self._fill_list()
+        self._select_key(ctx.recall(SELECTED_KEY, "", str))
+
+    # -- layout ------------------------------------------------------------------------
+    def _build(self) -> None:
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self._build_list_side())
+        splitter.addWidget(self._build_detail_side())
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([260, 780])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(splitter)
+
+    def _build_list_side(self) -> QWidget:
+        self.corpus_list = QListWidget()
+        self.corpus_list.currentRowChanged.connect(self._row_changed)
+        add_menu = QMenu(self)
+        add_menu.addAction("Text file…", self.add_text_files_by_dialog)
+        add_menu.addAction("Folder of text files…", self.add_folder_by_dialog)
+        add_menu.addAction("Pairs: tab-separated file…", self.add_tsv_by_dialog)
+        add_menu.addAction("Pairs: two line-aligned files…", self.add_aligned_by_dialog)
+        self.add_button = QToolButton()
+        self.add_button.setText("Add corpus")
+        self.add_button.setMenu(add_menu)
+        self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.remove_button = QPushButton("Remove from list")
+        self.remove_button.setToolTip("Takes the corpus off this list; its files stay where they are.")
+        self.remove_button.clicked.connect(self.remove_selected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        hint = QLabel("Or drop text files, folders or .tsv files here.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #666;")
+        side = QWidget()
+        column = QVBoxLayout(side)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.corpus_list, 1)
+        column.addLayout(buttons)
+        column.addWidget(hint)
+        return side
+
+    def _build_detail_side(self) -> QWidget:
+        self.name_label = QLabel()
+        font = self.name_label.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        self.name_label.setFont(font)
+        self.path_label = QLabel()
+        self.path_label.setStyleSheet("color: #555;")
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.path_label.setWordWrap(True)
+        self.preview_box = QPlainTextEdit()
+        self.preview_box.setReadOnly(True)
+        self.preview_box.setFont(QFont("monospace"))
+        self.preview_box.setPlaceholderText("The first lines of the corpus appear here.")
+        self.stats_label = QLabel()
+        self.stats_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.stats_label.setWordWrap(True)
+        self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.chart = LengthChart()
+        self.train_button = QPushButton("Train on this corpus")
+        self.train_button.clicked.connect(self.train_on_selected)
+
+        figures = QHBoxLayout()
+        figures.addWidget(self.stats_label, 1)
+        figures.addWidget(self.chart, 1)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(self.train_button)
+        side = QWidget()
+        column = QVBoxLayout(side)
+        column.setContentsMargins(6, 0, 0, 0)
+        column.addWidget(self.name_label)
+        column.addWidget(self.path_label)
+        column.addLayout(self._build_reading_row())
+        column.addLayout(self._build_options_row())
+        column.addWidget(self._build_problem_panel())
+        column.addWidget(QLabel("<b>First lines</b>"))
+        column.addWidget(self.preview_box, 3)
+        column.addLayout(figures, 2)
+        column.addLayout(bottom)
+        return side
+
+    def _build_reading_row(self) -> QHBoxLayout:
+        """How a single file is read: as text, or as TSV pairs with two columns."""
+        self.read_as = QComboBox()
+        self.read_as.addItems(["text", "tab-separated pairs"])
+        self.read_as.currentIndexChanged.connect(self._options_changed)
+        self.read_as_label = QLabel("Read as")
+        self.src_column, self.tgt_column = QSpinBox(), QSpinBox()
+        for spin in (self.src_column, self.tgt_column):
+            spin.setRange(0, 99)
+            spin.valueChanged.connect(self._options_changed)
+        self.columns_label = QLabel("columns (from 0): source")
+        self.tgt_column_label = QLabel("target")
+        self.pair_button = QPushButton("Pair with another file…")
+        self.pair_button.setToolTip("Choose the other language's file, line-aligned with this one.")
+        self.pair_button.clicked.connect(self.pair_selected_by_dialog)
+        row = QHBoxLayout()
+        for widget in (self.read_as_label, self.read_as, self.columns_label, self.src_column,
+                       self.tgt_column_label, self.tgt_column, self.pair_button):
+            row.addWidget(widget)
+        row.addStretch(1)
+        return row
+
+    def _build_options_row(self) -> QHBoxLayout:
+        self.encoding = QComboBox()
+        self.encoding.addItem(DETECT, None)
+        for name in ENCODINGS:
+            self.encoding.addItem(name, name)
+        self.encoding.currentIndexChanged.connect(self._options_changed)
+        self.replace_errors = QCheckBox("Replace undecodable bytes")
+        self.lowercase = QCheckBox("Lowercase")
+        self.nfc = QCheckBox("NFC")
+        self.nfc.setToolTip("Unicode NFC: an accent typed as two characters becomes one.")
+        for box in (self.replace_errors, self.lowercase, self.nfc):
+            box.toggled.connect(self._options_changed)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Encoding"))
+        row.addWidget(self.encoding)
+        for box in (self.replace_errors, self.lowercase, self.nfc):
+            row.addWidget(box)
+        row.addStretch(1)
+        return row
+
+    def _build_problem_panel(self) -> QFrame:
+        """Why the corpus cannot be read, in the back end's words, and for an
+        encoding problem the two ways on: another encoding, or replacement."""
+        self.problem_panel = QFrame()
+        self.problem_panel.setObjectName("problem")
+        self.problem_panel.setStyleSheet(
+            "#problem { background: #fff4e5; border: 1px solid #e0a050; border-radius: 4px; }")
+        self.problem_text = QLabel()
+        self.problem_text.setWordWrap(True)
+        self.problem_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fallback_button = QPushButton()
+        self.fallback_button.clicked.connect(self._use_fallback)
+        self.replace_button = QPushButton("Replace undecodable bytes")
+        self.replace_button.clicked.connect(lambda: self.replace_errors.setChecked(True))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.fallback_button)
+        buttons.addWidget(self.replace_button)
+        buttons.addStretch(1)
+        column = QVBoxLayout(self.problem_panel)
+        column.addWidget(self.problem_text)
+        column.addLayout(buttons)
+        self.problem_panel.hide()
+        return self.problem_panel
+
+    # -- the list ----------------------------------------------------------------------
+    def _fill_list(self) -> None:
+        self.corpus_list.blockSignals(True)
+        self.corpus_list.clear()
+        for entry in self.entries:
+            self.corpus_list.addItem(self._item_for(entry))
+        self.corpus_list.blockSignals(False)
+
+    def _item_for(self, entry: CorpusEntry) -> QListWidgetItem:
+        item = QListWidgetItem(f"{entry.name}\n    {entry.kind_label()}")
+        tip = entry.path if entry.tgt_path is None else f"{entry.path}\n{entry.tgt_path}"
+        item.setToolTip(tip)
+        return item
+
+    def _select_key(self, key: str) -> None:
+        keys = [e.key for e in self.entries]
+        row = keys.index(key) if key in keys else (0 if keys else -1)
+        if self.corpus_list.currentRow() == row:
+            self._row_changed(row)
+        else:
+            self.corpus_list.setCurrentRow(row)
+
+    def selected(self) -> CorpusEntry | None:
+        row = self.corpus_list.currentRow()
+        return self.entries[row] if 0 <= row < len(self.entries) else None
+
+    def _save(self) -> None:
+        save_entries(self.ctx, self.entries)
+
+    def add_paths(self, paths, as_pairs: bool | None = None) -> None:
+        """Add files or folders (already listed ones are just selected)."""
+        last = None
+        known = {e.key for e in self.entries}
+        for path in paths:
+            last = entry_for_path(path, as_pairs)
+            if last.key not in known:
+                known.add(last.key)
+                self.entries.append(last)
+                self.corpus_list.addItem(self._item_for(last))
+        if last is not None:
+            self._save()
+            self.ctx.remember(FOLDER_KEY, str(Path(last.path).parent))
+            self._select_key(last.key)
+
+    def add_aligned(self, first, other) -> None:
+        """Two line-aligned files: add (or turn) ``first`` into pairs with ``other``."""
+        self.add_paths([first], as_pairs=False)
+        self._replace_selected(aligned_entry(self.selected(), other))
+
+    def remove_selected(self) -> None:
+        """Take the selected corpus off the list; no file is touched."""
+        row = self.corpus_list.currentRow()
+        if not 0 <= row < len(self.entries):
+            return
+        del self.entries[row]
+        self._save()
+        self.corpus_list.takeItem(row)  # selects a neighbour, which reads it
+        if not self.entries:
+            self._show_nothing()
+
+    def _replace_selected(self, entry: CorpusEntry) -> None:
+        row = self.corpus_list.currentRow()
+        duplicate = [i for i, e in enumerate(self.entries) if e.key == entry.key and i != row]
+        for i in reversed(duplicate):  # pairing may recreate an entry that is there already
+            del self.entries[i]
+            self.corpus_list.takeItem(i)
+            row -= i < row
+        self.entries[row] = entry
+        self._save()
+        item = self._item_for(entry)
+        self.corpus_list.item(row).setText(item.text())
+        self.corpus_list.item(row).setToolTip(item.toolTip())
+        self._row_changed(row)
+
+    # -- dialogs and drops -------------------------------------------------------------
+    def _start_folder(self) -> str:
+        return self.ctx.recall(FOLDER_KEY, str(Path.home()), str)
+
+    def add_text_files_by_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add text files", self._start_folder(),
+                                                TEXT_FILTER)
+        self.add_paths(paths, as_pairs=False)
+
+    def add_folder_by_dialog(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder of text files",
+                                                  self._start_folder())
+        if folder:
+            self.add_paths([folder])
+
+    def add_tsv_by_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Add tab-separated pairs",
+                                              self._start_folder(), TSV_FILTER)
+        if path:
+            self.add_paths([path], as_pairs=True)
+
+    def add_aligned_by_dialog(self) -> None:
+        """The first file is added at once; then the user picks the other language's."""
+        path, _ = QFileDialog.getOpenFileName(self, "Pairs: the source language's file",
+                                              self._start_folder(), "All files (*)")
+        if path:
+            self.add_paths([path], as_pairs=False)
+            self.pair_selected_by_dialog()
+
+    def pair_selected_by_dialog(self) -> None:
+        entry = self.selected()
+        if entry is None or not entry.is_single_file:
+            return
+        other, _ = QFileDialog.getOpenFileName(
+            self, f"The other language's file, line-aligned with {Path(entry.path).name}",
+            str(Path(entry.path).parent), "All files (*)")
+        if other:
+            self._replace_selected(aligned_entry(entry, other))
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths(paths)
+
+    # -- the selected corpus -------------------------------------------------------------
+    def _row_changed(self, row: int) -> None:
+        entry = self.selected()
+        if entry is None:
+            self._show_nothing()
+            return
+        self.ctx.remember(SELECTED_KEY, entry.key)
+        self._show_entry(entry)
+        self._read(entry)
+
+    def _show_nothing(self) -> None:
+        self._generation += 1
+        self.name_label.setText("No corpus")
+        self.path_label.setText("Add a text file, a folder or pairs to look at them here.")
+        for widget in (self.preview_box, self.stats_label):
+            widget.clear()
+        self.chart.clear()
+        self.problem_panel.hide()
+        self.train_button.setEnabled(False)
+        self.remove_button.setEnabled(False)
+
+    def _show_entry(self, entry: CorpusEntry) -> None:
+        """Put the entry's name, files and options in the controls."""
+        self._filling = True
+        self.name_label.setText(entry.name)
+        files = entry.path if entry.tgt_path is None else f"{entry.path}  +  {entry.tgt_path}"
+        self.path_label.setText(f"{entry.kind_label()}: {files}")
+        single = entry.is_single_file
+        for widget in (self.read_as_label, self.read_as):
+            widget.setVisible(single)
+        self.read_as.setCurrentIndex(1 if entry.is_tsv else 0)
+        for widget in (self.columns_label, self.src_column, self.tgt_column_label, self.tgt_column):
+            widget.setVisible(entry.is_tsv)
+        src, tgt = entry.columns or (0, 1)
+        self.src_column.setValue(src)
+        self.tgt_column.setValue(tgt)
+        self.pair_button.setVisible(single and entry.kind == "text")
+        self._set_encoding(entry.options.encoding)
+        self.replace_errors.setChecked(entry.options.replace_errors)
+        self.lowercase.setChecked(entry.options.lowercase)
+        self.nfc.setChecked(entry.options.nfc)
+        self.remove_button.setEnabled(True)
+        self._filling = False
+
+    def _set_encoding(self, name: str | None) -> None:
+        index = self.encoding.findData(name)
+        if index < 0:  # a name Python knows that the short list lacks
+            self.encoding.addItem(name, name)
+            index = self.encoding.count() - 1
+        self.encoding.setCurrentIndex(index)
+
+    def _options_changed(self, *_args) -> None:
+        entry = self.selected()
+        if self._filling or entry is None:
+            return
+        options = TextOptions(encoding=self.encoding.currentData(),
+                              replace_errors=self.replace_errors.isChecked(),
+                              nfc=self.nfc.isChecked(), lowercase=self.lowercase.isChecked())
+        entry = replace(entry, options=options)
+        if entry.is_single_file:
+            entry = as_kind(entry, self.read_as.currentIndex() == 1)
+        if entry.is_tsv:
+            entry = replace(entry, columns=(self.src_column.value(), self.tgt_column.value()))
+        self._replace_selected(entry)
+
+    def _use_fallback(self) -> None:
+        if isinstance(self.problem, EncodingProblem):
+            self._set_encoding(self.problem.suggested_fallback)
+
+    # -- reading off the GUI thread --------------------------------------------------------
+    def _read(self, entry: CorpusEntry) -> None:
+        """Read the first lines, then the statistics; a newer call makes these stale."""
+        self._generation += 1
+        generation = self._generation
+        self.preview, self.stats, self.problem = None, None, None
+        self.problem_panel.hide()
+        self.preview_box.setPlainText("reading…")
+        self.stats_label.setText("reading…")
+        self.chart.clear()
+        self.train_button.setEnabled(True)
+        self._start(generation, lambda: read_preview(entry), self._preview_ready)
+        self._start(generation, lambda: read_stats(entry), self._stats_ready)
+
+    def _start(self, generation: int, fn, on_done) -> None:
+        def job():
+            if generation != self._generation:  # queued behind a newer selection: skip
+                return None
+            return fn()
+
+        def finish(handler, value) -> None:
+            self._calls.discard(holder[0])
+            if shiboken6.isValid(self) and generation == self._generation:
+                handler(value)
+
+        holder: list = []
+        call = call_in_background(job, lambda result: finish(on_done, result),
+                                  lambda exc: finish(self._read_failed, exc), self._pool)
+        holder.append(call)
+        self._calls.add(call)
+
+    def _preview_ready(self, rows: list) -> None:
+        self.preview = rows
+        if rows and isinstance(rows[0], tuple):
+            text = "\n".join(f"{src}   →   {tgt}" for src, tgt in rows)
+        else:
+            text = "\n".join(rows)
+        self.preview_box.setPlainText(text)
+
+    def _stats_ready(self, stats) -> None:
+        self.stats = stats
+        self.stats_label.setText(stats_html(stats))
+        if isinstance(stats, CorpusStats):
+            self.chart.set_series("lines", [("lines", stats.text.line_lengths, "#1f77b4")])
+        else:
+            self.chart.set_series("pairs", [("source", stats.source_side.line_lengths, "#1f77b4"),
+                                            ("target", stats.target_side.line_lengths, "#ff7f0e")])
+
+    def _read_failed(self, exc: BaseException) -> None:
+        """Show why, in the back end's words; keep any preview lines already read."""
+        self.problem = exc
+        self.problem_text.setText(self.ctx.message_for(exc))
+        encoding = isinstance(exc, EncodingProblem)
+        if encoding:
+            self.fallback_button.setText(f"Read as {exc.suggested_fallback}")
+        self.fallback_button.setVisible(encoding)
+        self.replace_button.setVisible(encoding and not self.replace_errors.isChecked())
+        self.problem_panel.show()
+        if self.preview is None:
+            self.preview_box.clear()
+        self.stats_label.setText("")
+        self.chart.clear()
+        self.train_button.setEnabled(False)
+
+    def is_reading(self) -> bool:
+        return self.problem is None and self.selected() is not None and self.stats is None
+
+    # -- to the Train page, and closing ------------------------------------------------------
+    def train_on_selected(self) -> None:
+        entry = self.selected()
+        if entry is not None:
+            self.ctx.use_corpus.emit(entry.train_request())
+            self.ctx.show_page.emit("train")
+
+    def shutdown(self, timeout_s: float) -> None:
+        """Drop queued reads; wait for a running one (reading cannot be interrupted)."""
+        self._generation += 1
+        self._pool.waitForDone(int(timeout_s * 1000))
+

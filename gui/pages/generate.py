@@ -1,0 +1,411 @@
+"""Generate: write a prompt, and a language-model run continues it as you watch.
+
+The model loads on a worker thread when a run is chosen (once: it is cached,
+so the next generation starts at once) and the text is made on another
+(:mod:`gui.inference`), arriving in batches a few times a second. The settings
+are those of :class:`~nlp.generation.GenerationConfig`; an empty seed means a
+fresh random one, which the status line shows so the text can be made again.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QShortcut, QTextCharFormat
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import inference
+from gui.context import AppContext
+
+SEED_MAX = 2**31 - 1
+PROMPT_GRAY = QColor("#6b6b6b")
+ERROR_STYLE = "color: #b00020;"
+
+
+class GeneratePage(QWidget):
+    key = "generate"
+    title = "Generate"
+
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        self._job: inference.Job | None = None
+        self._job_id = 0  # pieces of an older generation are ignored
+        self._preload_id = 0
+        self._preload = None  # keeps the background call alive
+        self._started = 0.0
+        self.flush_s = 0.05  # how often streamed text reaches the view
+        self.generated = ""  # the continuation shown, without the prompt
+        self._build()
+        self._restore_settings()
+        self.refresh_runs()
+        ctx.runs_changed.connect(self.refresh_runs)
+
+    # -- building ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.run_box = QComboBox()
+        self.run_box.setMinimumWidth(260)
+        self.run_box.currentIndexChanged.connect(self._run_chosen)
+        self.model_label = QLabel()
+        self.model_label.setWordWrap(True)
+        self.model_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Language model:"))
+        top.addWidget(self.run_box)
+        top.addWidget(self.model_label, 1)
+
+        self.prompt = QPlainTextEdit()
+        self.prompt.setPlaceholderText("A prompt to continue (empty: start from a new line)")
+        self.output = QPlainTextEdit()
+        self.output.setReadOnly(True)
+        self.output.setPlaceholderText("Generated text appears here as it is made.")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self._labelled("Prompt", self.prompt))
+        splitter.addWidget(self._labelled("Text", self.output))
+        splitter.setSizes([120, 480])
+
+        body = QHBoxLayout()
+        body.addWidget(splitter, 1)
+        body.addLayout(self._build_settings())
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
+        layout.addWidget(self.status)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.generate)
+        self._set_running(False)
+
+    @staticmethod
+    def _labelled(text: str, widget: QWidget) -> QWidget:
+        box = QWidget()
+        col = QVBoxLayout(box)
+        col.setContentsMargins(0, 0, 0, 0)
+        col.addWidget(QLabel(text))
+        col.addWidget(widget)
+        return box
+
+    def _build_settings(self) -> QVBoxLayout:
+        self.temperature = self._double(0.0, 5.0, 0.05, 0.8,
+                                        "0 always picks the most likely token; higher is wilder")
+        self.top_k = QSpinBox()
+        self.top_k.setRange(0, 100_000)
+        self.top_k.setSpecialValueText("off")
+        self.top_k.setToolTip("Sample among the k most likely tokens (off: all)")
+        self.top_p = self._double(0.01, 1.0, 0.05, 1.0,
+                                  "Sample among the likeliest tokens holding this much "
+                                  "probability (1: all)")
+        self.length = QSpinBox()
+        self.length.setRange(1, 1_000_000)
+        self.length.setValue(300)
+        self.length.setSuffix(" tokens")
+        self.length.setToolTip("How many tokens to make (characters for a character model)")
+        self.penalty = self._double(1.0, 10.0, 0.05, 1.0,
+                                    "Makes recently used tokens less likely (1: off; "
+                                    "1.1-1.3 is typical)")
+        self.seed = QLineEdit()
+        self.seed.setPlaceholderText("random")
+        self.seed.setToolTip("The same seed, prompt and settings give the same text")
+        form = QFormLayout()
+        form.addRow("Temperature", self.temperature)
+        form.addRow("Top-k", self.top_k)
+        form.addRow("Top-p", self.top_p)
+        form.addRow("Length", self.length)
+        form.addRow("Repetition penalty", self.penalty)
+        form.addRow("Seed", self.seed)
+
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setToolTip("Ctrl+Enter")
+        self.generate_button.setDefault(True)
+        self.generate_button.clicked.connect(self.generate)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.clicked.connect(self.stop)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.clicked.connect(self.copy)
+        self.save_button = QPushButton("Save…")
+        self.save_button.clicked.connect(self._ask_save)
+        column = QVBoxLayout()
+        column.addLayout(form)
+        for button in (self.generate_button, self.stop_button, self.copy_button,
+                       self.save_button):
+            column.addWidget(button)
+        column.addStretch(1)
+        return column
+
+    @staticmethod
+    def _double(low: float, high: float, step: float, value: float, tip: str) -> QDoubleSpinBox:
+        box = QDoubleSpinBox()
+        box.setRange(low, high)
+        box.setSingleStep(step)
+        box.setDecimals(2)
+        box.setValue(value)
+        box.setToolTip(tip)
+        return box
+
+    # -- runs ----------------------------------------------------------------------------
+    def refresh_runs(self) -> None:
+        """List the workspace's language-model runs, keeping the current choice."""
+        current = self.current_run()
+        wanted = current or self.ctx.recall("generate/run", "", str)
+        runs = [s for s in self.ctx.workspace.list_runs() if s.task == "lm"]
+        self.run_box.blockSignals(True)
+        self.run_box.clear()
+        for s in runs:
+            self.run_box.addItem(s.name + (f"  (step {s.step:,})" if s.step else ""), s.name)
+        index = self.run_box.findData(wanted)
+        self.run_box.setCurrentIndex(index if index >= 0 else 0 if runs else -1)
+        self.run_box.blockSignals(False)
+        if self.current_run() != current or not runs:
+            self._run_chosen()
+
+    def current_run(self) -> str | None:
+        return self.run_box.currentData()
+
+    def open_run(self, name: str) -> None:
+        """Select ``name`` (the Runs page's "Generate" action)."""
+        self.refresh_runs()
+        index = self.run_box.findData(name)
+        if index >= 0:
+            self.run_box.setCurrentIndex(index)
+        else:
+            self._show_model_error(f"{name!r} is not a language-model run in this workspace.")
+
+    def on_shown(self) -> None:
+        self.refresh_runs()
+
+    def _run_path(self, name: str) -> Path:
+        return self.ctx.workspace.runs_dir / name
+
+    def _run_chosen(self, *_: object) -> None:
+        """Load the chosen run's model in the background: the first generation is then
+        instant, and a damaged checkpoint says so right away."""
+        name = self.current_run()
+        self._preload_id += 1
+        if name is None:
+            self.model_label.setStyleSheet("")
+            self.model_label.setText("No language model yet: train one on the Train page.")
+            self._set_running(self._job is not None)
+            return
+        self.ctx.remember("generate/run", name)
+        self.model_label.setStyleSheet("")
+        self.model_label.setText("Loading the model…")
+        request, path = self._preload_id, self._run_path(name)
+        from gui.background import call_in_background
+
+        self._preload = call_in_background(
+            lambda: inference.language_model(path),
+            lambda loaded: self._model_loaded(request, loaded),
+            lambda exc: self._model_failed(request, exc))
+        self._set_running(self._job is not None)
+
+    def _model_loaded(self, request: int, loaded: inference.LoadedLM) -> None:
+        if request != self._preload_id:
+            return
+        self.model_label.setStyleSheet("")
+        self.model_label.setText(_describe(loaded))
+
+    def _model_failed(self, request: int, exc: BaseException) -> None:
+        if request == self._preload_id:
+            self._show_model_error(self.ctx.message_for(exc))
+
+    def _show_model_error(self, text: str) -> None:
+        self.model_label.setStyleSheet(ERROR_STYLE)
+        self.model_label.setText(text)
+
+    # -- settings ------------------------------------------------------------------------
+    def settings(self) -> dict:
+        """The GenerationConfig fields the controls hold (seed: None when empty)."""
+        seed_text = self.seed.text().strip()
+        return {"max_tokens": self.length.value(), "temperature": self.temperature.value(),
+                "top_k": self.top_k.value() or None,
+                "top_p": self.top_p.value() if self.top_p.value() < 1 else None,
+                "repetition_penalty": self.penalty.value(),
+                "seed": int(seed_text) if seed_text.isdigit() else None}
+
+    def _seed_problem(self) -> str | None:
+        text = self.seed.text().strip()
+        if text and (not text.isdigit() or int(text) > SEED_MAX):
+            return f"The seed must be a whole number from 0 to {SEED_MAX}, or empty for random."
+        return None
+
+    def _remember_settings(self) -> None:
+        for key, value in (("temperature", self.temperature.value()),
+                           ("top_k", self.top_k.value()), ("top_p", self.top_p.value()),
+                           ("length", self.length.value()), ("penalty", self.penalty.value()),
+                           ("seed", self.seed.text()), ("prompt", self.prompt.toPlainText())):
+            self.ctx.remember(f"generate/{key}", value)
+
+    def _restore_settings(self) -> None:
+        recall = self.ctx.recall
+        self.temperature.setValue(recall("generate/temperature", 0.8, float))
+        self.top_k.setValue(recall("generate/top_k", 0, int))
+        self.top_p.setValue(recall("generate/top_p", 1.0, float))
+        self.length.setValue(recall("generate/length", 300, int))
+        self.penalty.setValue(recall("generate/penalty", 1.0, float))
+        self.seed.setText(recall("generate/seed", "", str))
+        self.prompt.setPlainText(recall("generate/prompt", "", str))
+
+    # -- generating ----------------------------------------------------------------------
+    def generate(self) -> None:
+        """Start a generation with the current run, prompt and settings."""
+        if self._job is not None:
+            return
+        name = self.current_run()
+        if name is None:
+            self.status.setText("Choose a language-model run first.")
+            return
+        problem = self._seed_problem()
+        if problem:
+            self._show_status_error(problem)
+            return
+        settings = self.settings()
+        seed_note = ""
+        if settings["seed"] is None:  # a fresh seed, shown so the text can be made again
+            settings["seed"] = random.randint(0, SEED_MAX)
+            seed_note = f" (random seed {settings['seed']})"
+        self._remember_settings()
+        prompt = self.prompt.toPlainText()
+        self._begin_output(prompt)
+        self._job_id += 1
+        job_id, path, every = self._job_id, self._run_path(name), self.flush_s
+        self._job = inference.Job(lambda report, should_stop: inference.stream_generation(
+            path, prompt, settings, report, should_stop, every))
+        self._job.progress.connect(lambda text: self._append(job_id, text))
+        self._job.done.connect(lambda outcome: self._finished(job_id, outcome, seed_note))
+        self._job.failed.connect(lambda exc: self._failed(job_id, exc))
+        self._job.finished.connect(self._job_ended)
+        self._started = time.monotonic()
+        self.status.setStyleSheet("")
+        self.status.setText(f"Generating…{seed_note}")
+        self._set_running(True)
+        self._job.start()
+
+    def stop(self) -> None:
+        if self._job is not None:
+            self._job.stop()
+            self.status.setText("Stopping…")
+
+    def is_generating(self) -> bool:
+        return self._job is not None
+
+    def _begin_output(self, prompt: str) -> None:
+        self.output.clear()
+        self.generated = ""
+        if prompt:
+            fmt = QTextCharFormat()
+            fmt.setForeground(PROMPT_GRAY)
+            self.output.textCursor().insertText(prompt, fmt)
+
+    def _append(self, job_id: int, text: str) -> None:
+        if job_id != self._job_id:
+            return
+        bar = self.output.verticalScrollBar()
+        at_bottom = bar.value() >= bar.maximum() - 4
+        cursor = QTextCursor(self.output.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(text, QTextCharFormat())
+        self.generated += text
+        if at_bottom:
+            bar.setValue(bar.maximum())
+        seconds = time.monotonic() - self._started
+        self.status.setText(f"Generating… {len(self.generated):,} characters in "
+                            f"{seconds:.1f} s")
+
+    def _finished(self, job_id: int, outcome: inference.GenerationOutcome,
+                  seed_note: str) -> None:
+        if job_id != self._job_id:
+            return
+        how = "Stopped" if outcome.stopped else "Done"
+        rate = outcome.chars / outcome.seconds if outcome.seconds > 0 else 0.0
+        self.status.setText(f"{how}: {outcome.chars:,} characters in {outcome.seconds:.1f} s"
+                            f" ({rate:,.0f} characters/s){seed_note}.")
+
+    def _failed(self, job_id: int, exc: BaseException) -> None:
+        if job_id == self._job_id:
+            self._show_status_error(self.ctx.message_for(exc))
+
+    def _show_status_error(self, text: str) -> None:
+        self.status.setStyleSheet(ERROR_STYLE)
+        self.status.setText(text)
+
+    def _job_ended(self) -> None:
+        self._job = None
+        self._set_running(False)
+
+    def _set_running(self, running: bool) -> None:
+        self.generate_button.setEnabled(not running and self.current_run() is not None)
+        self.stop_button.setEnabled(running)
+        self.run_box.setEnabled(not running)
+
+    # -- copy and save -------------------------------------------------------------------
+    def full_text(self) -> str:
+        """What the view shows: the prompt and its continuation."""
+        return self.output.toPlainText()
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.full_text())
+        self.status.setStyleSheet("")
+        self.status.setText("Copied the text to the clipboard.")
+
+    def _ask_save(self) -> None:
+        folder = self.ctx.recall("generate/save_folder", str(Path.home()), str)
+        name = f"{self.current_run() or 'generated'}.txt"
+        path, _ = QFileDialog.getSaveFileName(self, "Save the text", str(Path(folder) / name),
+                                              "Text files (*.txt);;All files (*)")
+        if path:
+            self.save(Path(path))
+
+    def save(self, path: Path) -> bool:
+        """Write the shown text to ``path`` (UTF-8); a refusal is shown, not raised."""
+        try:
+            Path(path).write_text(self.full_text(), encoding="utf-8")
+        except OSError as exc:
+            self.ctx.show_error(self, "Save the text", exc)
+            return False
+        self.ctx.remember("generate/save_folder", str(Path(path).parent))
+        self.status.setStyleSheet("")
+        self.status.setText(f"Saved to {path}.")
+        return True
+
+    # -- closing -------------------------------------------------------------------------
+    def shutdown(self, timeout_s: float) -> None:
+        if self._job is not None:
+            self._job.stop()
+            self._job.wait(timeout_s)
+
+
+def _describe(loaded: inference.LoadedLM) -> str:
+    """'step 1,200 · validation bits/char 1.62 · int8, 1 thread (auto)'."""
+    parts = []
+    step = loaded.info.get("step")
+    if step is not None:
+        parts.append(f"step {int(step):,}")
+    metrics = loaded.info.get("best_metrics") or loaded.info.get("metrics") or {}
+    for key, label in (("val_bpc", "validation bits/char"), ("val_word_ppl", "word perplexity"),
+                       ("val_loss", "validation loss")):
+        value = metrics.get(key)
+        if isinstance(value, (int, float)):
+            parts.append(f"{label} {value:.2f}")
+            break
+    parts.append(f"generating with {loaded.mode}")
+    return "Ready: " + " · ".join(parts)

@@ -1,0 +1,898 @@
+"""The Train page: set up a run, queue it, and watch it learn.
+
+The left side is the set-up (task, corpus, sizes suggested for the corpus by
+``nlp.presets``, budget, device); the right side follows the run training now
+(state, progress, curves, samples), continues a finished run, and lists the
+queue. Training happens on the queue's worker thread (``gui.training_queue``);
+this page only turns its batched events into labels and curve rows, redrawing
+the curves at most :data:`REDRAW_MS` apart so the event loop never stalls.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.background import call_in_background
+from gui.context import AppContext
+from gui.training_queue import TrainingJob, TrainingQueue
+from gui.widgets.curves import CurvesView
+from nlp.errors import StudioError
+from nlp.events import (
+    CheckpointEvent,
+    EvalEvent,
+    FailedEvent,
+    FinishedEvent,
+    MessageEvent,
+    SampleEvent,
+    StepEvent,
+)
+from nlp.presets import (
+    BUDGET_UNITS,
+    CorpusSize,
+    Preset,
+    available_devices,
+    budget_settings,
+    measure_pairs,
+    measure_text,
+    suggest,
+)
+from nlp.progress import format_duration, format_metrics
+from nlp.runs import Workspace, check_run_name
+from nlp.train_config import TrainConfig
+
+log = logging.getLogger(__name__)
+
+REDRAW_MS = 200  # curves redraw at most this often
+TASKS = (("Character language model", "char"), ("Subword language model", "subword"),
+         ("Translator", "mt"))
+CELLS = (("LSTM", "lstm"), ("GRU", "gru"))
+FINISHED = {"budget": "finished: the budget is used up", "steps": "finished",
+            "epochs": "finished: all epochs done", "early-stop":
+            "finished early: validation stopped improving",
+            "stopped": "stopped; a checkpoint was saved"}
+
+
+def _spin(low: int, high: int, step: int = 1) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(low, high)
+    box.setSingleStep(step)
+    return box
+
+
+def _select(combo: QComboBox, data) -> None:
+    index = combo.findData(data)
+    if index >= 0:
+        combo.setCurrentIndex(index)
+
+
+# -- the set-up form ----------------------------------------------------------------------
+
+class SetupForm(QWidget):
+    """What to train and how; sizes follow the corpus until the person edits them."""
+
+    measured = Signal(object)  # CorpusSize, or None when the corpus cannot be measured
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.size: CorpusSize | None = None
+        self._measure_id = 0
+        self._calls: list = []  # background calls, kept alive until they report
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._data_group())
+        layout.addWidget(self._model_group())
+        layout.addWidget(self._training_group())
+        self.start_button = QPushButton("Start training")
+        self.start_button.setDefault(True)
+        layout.addWidget(self.start_button)
+        layout.addStretch(1)
+        self._recall()
+        self.task_combo.currentIndexChanged.connect(self._task_changed)
+        self.corpus_edit.editingFinished.connect(lambda: self.measure())
+        self.tgt_edit.editingFinished.connect(self._show_task_rows)
+        self.suggest_button.clicked.connect(lambda: self.measure())
+        self.budget_unit.currentIndexChanged.connect(self._unit_changed)
+        self._show_task_rows()
+        self.measure(apply=not self._sizes_recalled)
+
+    # -- building --------------------------------------------------------------------
+    def _data_group(self) -> QGroupBox:
+        box = QGroupBox("What to train")
+        form = self.data_form = QFormLayout(box)
+        self.task_combo = QComboBox()
+        for label, data in TASKS:
+            self.task_combo.addItem(label, data)
+        form.addRow("Task", self.task_combo)
+        self.corpus_edit = QLineEdit()
+        self.corpus_edit.setPlaceholderText("a .txt file or a folder of them")
+        choose = QPushButton("File…")
+        choose.clicked.connect(self._choose_corpus)
+        self.folder_button = QPushButton("Folder…")
+        self.folder_button.clicked.connect(self._choose_folder)
+        form.addRow("Corpus", self.corpus_edit)
+        form.addRow(self._row(choose, self.folder_button, stretch=True))
+        self.tgt_edit = QLineEdit()
+        self.tgt_edit.setPlaceholderText("only for two aligned files")
+        choose_tgt = QPushButton("File…")
+        choose_tgt.clicked.connect(self._choose_target)
+        self.tgt_row = self._row(self.tgt_edit, choose_tgt)
+        form.addRow("Target file", self.tgt_row)
+        self.src_col, self.tgt_col = _spin(0, 99), _spin(0, 99)
+        self.tgt_col.setValue(1)
+        self.columns_row = self._row(QLabel("source"), self.src_col, QLabel("target"),
+                                     self.tgt_col)
+        form.addRow("TSV columns", self.columns_row)
+        self.size_label = QLabel()
+        self.size_label.setWordWrap(True)
+        self.size_label.setObjectName("corpusSize")
+        form.addRow(self.size_label)
+        return box
+
+    def _model_group(self) -> QGroupBox:
+        box = QGroupBox("Model")
+        form = self.model_form = QFormLayout(box)
+        self.cell_combo = QComboBox()
+        for label, data in CELLS:
+            self.cell_combo.addItem(label, data)
+        form.addRow("Cell", self.cell_combo)
+        self.layers_spin = _spin(1, 8)
+        self.hidden_spin = _spin(8, 4096, 32)
+        self.embed_spin = _spin(4, 2048, 32)
+        form.addRow("Layers", self.layers_spin)
+        form.addRow("Hidden size", self.hidden_spin)
+        form.addRow("Embedding size", self.embed_spin)
+        self.vocab_spin = _spin(100, 64000, 500)
+        form.addRow("Vocabulary", self.vocab_spin)
+        self.dropout_spin = QDoubleSpinBox()
+        self.dropout_spin.setRange(0.0, 0.9)
+        self.dropout_spin.setSingleStep(0.05)
+        form.addRow("Dropout", self.dropout_spin)
+        self.tied_check = QCheckBox("share input and output embeddings")
+        form.addRow("Tied", self.tied_check)
+        self.suggest_button = QPushButton("Suggest sizes for this corpus")
+        form.addRow(self.suggest_button)
+        return box
+
+    def _training_group(self) -> QGroupBox:
+        box = QGroupBox("Training")
+        form = self.training_form = QFormLayout(box)
+        self.budget_spin = QDoubleSpinBox()
+        self.budget_spin.setRange(0.1, 1_000_000)
+        self.budget_unit = QComboBox()
+        self.budget_unit.addItems(BUDGET_UNITS)
+        form.addRow("Budget", self._row(self.budget_spin, self.budget_unit))
+        self.batch_spin = _spin(1, 4096)
+        self.seq_spin = _spin(4, 4096, 16)
+        form.addRow("Batch size", self.batch_spin)
+        form.addRow("Sequence length", self.seq_spin)
+        self.lr_spin = QDoubleSpinBox()
+        self.lr_spin.setDecimals(4)
+        self.lr_spin.setRange(0.0001, 0.1)
+        self.lr_spin.setSingleStep(0.0005)
+        form.addRow("Learning rate", self.lr_spin)
+        self.device_combo = QComboBox()
+        self.device_combo.addItems(available_devices())
+        form.addRow("Device", self.device_combo)
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("automatic")
+        form.addRow("Run name", self.name_edit)
+        return box
+
+    @staticmethod
+    def _row(*widgets: QWidget, stretch: bool = False) -> QWidget:
+        """Widgets side by side; ``stretch`` pushes them to the right."""
+        row = QWidget()
+        line = QHBoxLayout(row)
+        line.setContentsMargins(0, 0, 0, 0)
+        if stretch:
+            line.addStretch(1)
+        for w in widgets:
+            line.addWidget(w, 1 if isinstance(w, QLineEdit) else 0)
+        return row
+
+    # -- task, corpus and sizes ---------------------------------------------------------
+    @property
+    def task(self) -> str:
+        return self.task_combo.currentData()
+
+    def _task_changed(self) -> None:
+        self._show_task_rows()
+        self.measure()
+
+    def _show_task_rows(self) -> None:
+        mt, lm = self.task == "mt", self.task != "mt"
+        self.data_form.setRowVisible(self.tgt_row, mt)
+        self.data_form.setRowVisible(self.columns_row,
+                                     mt and not self.tgt_edit.text().strip())
+        self.folder_button.setVisible(lm)
+        self.corpus_edit.setPlaceholderText("a TSV file of pairs, or the source file" if mt
+                                            else "a .txt file or a folder of them")
+        self.model_form.setRowVisible(self.vocab_spin, self.task != "char")
+        self.model_form.setRowVisible(self.tied_check, lm)
+        self.training_form.setRowVisible(self.seq_spin, lm)
+
+    def set_corpus(self, request: dict) -> None:
+        """Take a corpus from the Corpora page (``AppContext.use_corpus``)."""
+        if request.get("kind") == "pairs":
+            _select(self.task_combo, "mt")
+            self.tgt_edit.setText(str(request.get("tgt_path") or ""))
+            columns = request.get("columns") or (0, 1)
+            self.src_col.setValue(int(columns[0]))
+            self.tgt_col.setValue(int(columns[1]))
+        elif self.task == "mt":
+            _select(self.task_combo, "char")
+        self.corpus_edit.setText(str(request.get("path", "")))
+        self._show_task_rows()
+        self.measure()
+
+    def measure(self, apply: bool = True) -> None:
+        """Estimate the corpus size off the GUI thread, then suggest sizes."""
+        path, task = self.corpus_edit.text().strip(), self.task
+        self._measure_id += 1
+        self.size = None
+        if not path:
+            self.size_label.setText("Choose a corpus to train on.")
+            return
+        self.size_label.setText("Measuring the corpus…")
+        request = self._measure_id
+        fn = measure_pairs if task == "mt" else measure_text
+        self._calls.append(call_in_background(
+            lambda: fn(path), lambda size: self._measured(request, task, size, apply),
+            lambda exc: self._measure_failed(request, exc)))
+
+    def _measured(self, request: int, task: str, size: CorpusSize, apply: bool) -> None:
+        self._calls = self._calls[-4:]
+        if request != self._measure_id:
+            return  # a newer corpus or task was chosen meanwhile
+        self.size = size
+        preset = suggest(task, size)
+        if apply:
+            self.apply_preset(preset)
+        self.size_label.setText(f"{size.describe().capitalize()}: {preset.why}.")
+        self.measured.emit(size)
+
+    def _measure_failed(self, request: int, exc: BaseException) -> None:
+        if request == self._measure_id:
+            self.size_label.setText(self.ctx.message_for(exc))
+            self.measured.emit(None)
+
+    def apply_preset(self, preset: Preset) -> None:
+        self.hidden_spin.setValue(preset.hidden)
+        self.layers_spin.setValue(preset.layers)
+        self.embed_spin.setValue(preset.embed)
+        self.dropout_spin.setValue(preset.dropout)
+        self.batch_spin.setValue(preset.batch_size)
+        if preset.seq_len:
+            self.seq_spin.setValue(preset.seq_len)
+        if preset.vocab_size:
+            self.vocab_spin.setValue(preset.vocab_size)
+        self.tied_check.setChecked(preset.tied)
+        self.lr_spin.setValue(preset.lr)
+
+    def _unit_changed(self) -> None:
+        steps = self.budget_unit.currentText() == "steps"
+        self.budget_spin.setDecimals(0 if steps else 1)
+        self.budget_spin.setMinimum(1 if steps else 0.1)
+
+    # -- file choosers ---------------------------------------------------------------
+    def _start_folder(self) -> str:
+        current = self.corpus_edit.text().strip()
+        return str(Path(current).parent) if current else str(Path.home())
+
+    def _choose_corpus(self) -> None:
+        kinds = ("Sentence pairs (*.tsv *.txt *.gz);;All files (*)" if self.task == "mt"
+                 else "Text (*.txt *.text *.md *.gz);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Corpus", self._start_folder(), kinds)
+        if path:
+            self.corpus_edit.setText(path)
+            self.measure()
+
+    def _choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Corpus folder", self._start_folder())
+        if path:
+            self.corpus_edit.setText(path)
+            self.measure()
+
+    def _choose_target(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Target sentences", self._start_folder())
+        if path:
+            self.tgt_edit.setText(path)
+            self._show_task_rows()
+
+    # -- values and memory -------------------------------------------------------------
+    def values(self) -> dict:
+        """Everything the form says, as plain values."""
+        return {"task": self.task, "corpus": self.corpus_edit.text().strip(),
+                "tgt": self.tgt_edit.text().strip(),
+                "columns": (self.src_col.value(), self.tgt_col.value()),
+                "cell": self.cell_combo.currentData(), "layers": self.layers_spin.value(),
+                "hidden": self.hidden_spin.value(), "embed": self.embed_spin.value(),
+                "vocab": self.vocab_spin.value(), "dropout": self.dropout_spin.value(),
+                "tied": self.tied_check.isChecked(), "budget": self.budget_spin.value(),
+                "unit": self.budget_unit.currentText(), "batch": self.batch_spin.value(),
+                "seq_len": self.seq_spin.value(), "lr": self.lr_spin.value(),
+                "device": self.device_combo.currentText(),
+                "name": self.name_edit.text().strip()}
+
+    def remember(self) -> None:
+        for key, value in self.values().items():
+            if key != "name":
+                self.ctx.remember(f"train/{key}", list(value) if key == "columns" else value)
+
+    def _recall(self) -> None:
+        r = self.ctx.recall
+        _select(self.task_combo, r("train/task", "char"))
+        self.corpus_edit.setText(r("train/corpus", "", str))
+        self.tgt_edit.setText(r("train/tgt", "", str))
+        columns = r("train/columns", [0, 1], list) or [0, 1]
+        try:
+            self.src_col.setValue(int(columns[0]))
+            self.tgt_col.setValue(int(columns[1]))
+        except (IndexError, TypeError, ValueError):
+            pass
+        _select(self.cell_combo, r("train/cell", "lstm"))
+        self.budget_unit.setCurrentText(r("train/unit", "minutes", str))
+        self._unit_changed()
+        self.budget_spin.setValue(r("train/budget", 10.0, float))
+        self.device_combo.setCurrentText(r("train/device", "auto", str))
+        self._sizes_recalled = r("train/hidden") is not None
+        self.apply_preset(suggest(self.task, CorpusSize(0, "characters")))
+        if self._sizes_recalled:
+            for key, box, kind in (("layers", self.layers_spin, int),
+                                   ("hidden", self.hidden_spin, int),
+                                   ("embed", self.embed_spin, int),
+                                   ("vocab", self.vocab_spin, int),
+                                   ("dropout", self.dropout_spin, float),
+                                   ("batch", self.batch_spin, int),
+                                   ("seq_len", self.seq_spin, int),
+                                   ("lr", self.lr_spin, float)):
+                box.setValue(r(f"train/{key}", box.value(), kind))
+            self.tied_check.setChecked(r("train/tied", False, bool))
+
+
+# -- jobs -----------------------------------------------------------------------------------
+
+def _train_config(v: dict) -> TrainConfig:
+    return TrainConfig(lr=v["lr"], batch_size=v["batch"], seq_len=v["seq_len"],
+                       device=v["device"], **budget_settings(v["unit"], v["budget"]))
+
+
+def lm_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
+    """A new language model from the form's values (raises StudioError on bad ones)."""
+    from nlp.lm_session import LMDataSpec, new_lm_training
+
+    spec = LMDataSpec(corpus=v["corpus"], level=v["task"], vocab_size=v["vocab"])
+    model = {"cell": v["cell"], "layers": v["layers"], "hidden": v["hidden"],
+             "embed": v["embed"], "dropout": v["dropout"], "tied": v["tied"]}
+    train = _train_config(v)
+    return TrainingJob(title=f"{name}: {v['task']} LM, {v['cell'].upper()}", run_name=name,
+                       prepare=lambda listeners: new_lm_training(workspace, name, spec, model,
+                                                                 train, listeners))
+
+
+def mt_spec(v: dict):
+    from nlp.mt_session import MTDataSpec
+
+    if v["tgt"]:
+        return MTDataSpec(src=v["corpus"], tgt=v["tgt"], vocab_size=v["vocab"])
+    return MTDataSpec(pairs=v["corpus"], columns=tuple(v["columns"]), vocab_size=v["vocab"])
+
+
+def mt_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
+    """A new translator from the form's values (raises StudioError on bad ones)."""
+    from nlp.mt_session import new_mt_training
+
+    spec = mt_spec(v)
+    model = {"cell": v["cell"], "embed": v["embed"], "hidden": v["hidden"],
+             "enc_layers": v["layers"], "dec_layers": v["layers"], "dropout": v["dropout"]}
+    train = _train_config(v)
+    return TrainingJob(title=f"{name}: translator, {v['cell'].upper()}", run_name=name,
+                       task="mt", prepare=lambda listeners: new_mt_training(workspace, name, spec, model,
+                                                                 train, listeners))
+
+
+def minutes_only_budget(workspace: Workspace, name: str) -> None:
+    """Drop a run's step and epoch limits, so that "N more minutes" trains N
+    more minutes: ``resume_*_training(extra_minutes=...)`` only replaces the
+    minutes, and a run that ended on its steps or epochs would stop at once."""
+    run = workspace.resolve(name)
+    config = run.read_config()
+    train = dict(config.get("train", {}))
+    if train.get("max_steps") is None and train.get("max_epochs") is None:
+        return
+    train.update(max_steps=None, max_epochs=None)
+    run.write_config({**config, "train": train})
+
+
+def resume_job(workspace: Workspace, name: str, task: str, minutes: float) -> TrainingJob:
+    """Continue ``name`` from its last checkpoint for ``minutes`` more."""
+    if task == "mt":
+        from nlp.mt_session import resume_mt_training as resume
+    else:
+        from nlp.lm_session import resume_lm_training as resume
+
+    def prepare(listeners):  # on the worker thread
+        minutes_only_budget(workspace, name)
+        return resume(workspace, name, minutes, listeners)
+
+    return TrainingJob(title=f"{name}: {minutes:g} more minutes", run_name=name, task=task,
+                       resumes=True, prepare=prepare)
+
+
+def default_name(v: dict) -> str:
+    if v["task"] == "mt":
+        from nlp.mt_session import default_mt_run_name
+
+        return default_mt_run_name(mt_spec(v), v["cell"])
+    from nlp.lm_session import default_run_name
+
+    return default_run_name(v["corpus"], v["cell"])
+
+
+def load_run_view(workspace: Workspace, name: str) -> dict:
+    """What the page shows of a saved run (on a pool thread: it reads files)."""
+    run = workspace.resolve(name)
+    summary = run.summary()
+    if summary.error:
+        raise StudioError(f"run {name!r} cannot be read: {summary.error}")
+    samples = run.samples()
+    return {"name": run.name, "task": summary.task, "step": summary.step,
+            "best": summary.best, "elapsed": float(summary.last.get("elapsed", 0.0)),
+            "train": summary.config.get("train", {}), "metrics": run.metrics(),
+            "samples": samples[-1]["samples"] if samples else [],
+            "has_checkpoint": bool(run.checkpoint_names())}
+
+
+# -- the live view ----------------------------------------------------------------------------
+
+def budget_progress(cfg: dict, step: int, epoch: float, elapsed: float) -> float:
+    """How much of the budget is used, 0..1, as the trainer measures it."""
+    parts = [0.0]
+    if cfg.get("max_steps"):
+        parts.append(step / cfg["max_steps"])
+    if cfg.get("max_minutes"):
+        parts.append(elapsed / (cfg["max_minutes"] * 60))
+    if cfg.get("max_epochs"):
+        parts.append(epoch / cfg["max_epochs"])
+    return min(1.0, max(parts))
+
+
+@dataclass
+class LiveRun:
+    """What the page knows of the job training now, from its events."""
+
+    job: TrainingJob
+    run_name: str = ""
+    cfg: dict = field(default_factory=dict)
+    last: StepEvent | None = None
+    best: dict = field(default_factory=dict)
+    checkpoints: int = 0
+    steps_seen: int = 0
+    rows: list = field(default_factory=list)  # curve rows not drawn yet
+    _loss_sum: float = 0.0
+    _loss_n: int = 0
+    _row_time: float = -1.0
+
+    def add_step(self, e: StepEvent) -> None:
+        """Fold a step into the pending curve row. Rows grow sparser as the run
+        ages (one per 0.1% of its time), so a long run stays cheap to redraw."""
+        self.last = e
+        self.steps_seen += 1
+        self._loss_sum += e.train_loss
+        self._loss_n += 1
+        if e.elapsed_s - self._row_time >= max(0.25, e.elapsed_s / 1000):
+            self.rows.append({"step": e.step, "time": e.elapsed_s, "lr": e.lr,
+                              "train_loss": self._loss_sum / self._loss_n})
+            self._loss_sum, self._loss_n, self._row_time = 0.0, 0, e.elapsed_s
+
+    def add_eval(self, e: EvalEvent) -> None:
+        elapsed = self.last.elapsed_s if self.last else 0.0
+        self.rows.append({"step": e.step, "time": elapsed, **e.metrics})
+        if e.best:
+            self.best = dict(e.metrics)
+
+    def stats(self) -> str:
+        e = self.last
+        if e is None:
+            return ""
+        text = (f"step {e.step:,}   epoch {e.epoch:.2f}   {e.tokens_per_s:,.0f} tokens/s   "
+                f"trained {format_duration(e.elapsed_s)}   ETA {format_duration(e.eta_s)}")
+        return text + (f"\nbest validation: {format_metrics(self.best)}" if self.best else "")
+
+    def progress(self) -> float:
+        e = self.last
+        return budget_progress(self.cfg, e.step, e.epoch, e.elapsed_s) if e else 0.0
+
+
+class TrainPage(QWidget):
+    key = "train"
+    title = "Train"
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.queue = TrainingQueue(self)
+        self.live: LiveRun | None = None
+        self.shown_run: dict | None = None  # a saved run shown for continuing
+        self._training = False  # what ctx.training_state last said
+        self._calls: list = []
+        self._redraw = QTimer(self, singleShot=True, interval=REDRAW_MS)
+        self._redraw.timeout.connect(self._draw_rows)
+        self.form = SetupForm(ctx)
+        scroll = QScrollArea()
+        scroll.setWidget(self.form)
+        scroll.setWidgetResizable(True)
+        scroll.setFixedWidth(370)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(scroll)
+        row.addLayout(self._live_column(), 1)
+        self._connect()
+        self._show_idle()
+
+    # -- building --------------------------------------------------------------------
+    def _live_column(self) -> QVBoxLayout:
+        col = QVBoxLayout()
+        self.run_label = QLabel()
+        font = QFont(self.run_label.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.run_label.setFont(font)
+        self.state_label = QLabel()
+        self.state_label.setWordWrap(True)
+        col.addWidget(self.run_label)
+        col.addWidget(self.state_label)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 1000)
+        self.progress.setTextVisible(False)
+        col.addWidget(self.progress)
+        self.stats_label = QLabel()
+        self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        col.addWidget(self.stats_label)
+        col.addLayout(self._buttons())
+        self.curves = CurvesView(x="time")
+        self.curves.setMinimumHeight(260)
+        col.addWidget(self.curves, 3)
+        col.addWidget(QLabel("Samples at the last evaluation"))
+        self.samples_view = QPlainTextEdit(readOnly=True)
+        self.samples_view.setMaximumBlockCount(200)
+        col.addWidget(self.samples_view, 1)
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setObjectName("trainMessage")
+        col.addWidget(self.message_label)
+        col.addWidget(self._queue_group())
+        return col
+
+    def _buttons(self) -> QHBoxLayout:
+        line = QHBoxLayout()
+        self.pause_button = QPushButton("Pause")
+        self.stop_button = QPushButton("Stop and save")
+        self.continue_label = QLabel("Continue for")
+        self.continue_spin = QDoubleSpinBox()
+        self.continue_spin.setRange(0.5, 10_000)
+        self.continue_spin.setDecimals(1)
+        self.continue_spin.setValue(self.ctx.recall("train/continue_minutes", 10.0, float))
+        self.continue_spin.setSuffix(" more minutes")
+        self.continue_button = QPushButton("Continue")
+        for w in (self.pause_button, self.stop_button):
+            line.addWidget(w)
+        line.addStretch(1)
+        for w in (self.continue_label, self.continue_spin, self.continue_button):
+            line.addWidget(w)
+        return line
+
+    def _queue_group(self) -> QGroupBox:
+        box = QGroupBox("Queue (runs start one after another)")
+        line = QHBoxLayout(box)
+        self.queue_list = QListWidget()
+        self.queue_list.setMaximumHeight(60)
+        self.remove_button = QPushButton("Remove")
+        line.addWidget(self.queue_list, 1)
+        line.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
+        return box
+
+    def _connect(self) -> None:
+        q = self.queue
+        q.changed.connect(self._show_queue)
+        q.started.connect(self._on_started)
+        q.run_ready.connect(self._on_run_ready)
+        q.events.connect(self._on_events)
+        q.ended.connect(self._on_ended)
+        q.idle.connect(self._on_idle)
+        self.form.start_button.clicked.connect(self.start)
+        self.pause_button.clicked.connect(self.toggle_pause)
+        self.stop_button.clicked.connect(self.stop)
+        self.continue_button.clicked.connect(self.continue_shown_run)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.ctx.use_corpus.connect(self._use_corpus)
+
+    # -- the window's calls ------------------------------------------------------------
+    def busy_reason(self) -> str | None:
+        if not self.queue.busy:
+            return None
+        waiting = len(self.queue.pending())
+        more = f" and {waiting} more {'is' if waiting == 1 else 'are'} queued" if waiting else ""
+        return f"a run is training{more}"
+
+    def shutdown(self, timeout_s: float) -> None:
+        """Stop the run (it saves a checkpoint) and wait for the worker to end."""
+        if self.queue.busy:
+            self.state_label.setText("Stopping: saving a checkpoint…")
+        self.queue.shutdown(timeout_s)
+
+    def open_run(self, name: str) -> None:
+        """Show a saved run and offer to continue it."""
+        if self.live is not None and self.live.run_name == name:
+            return  # it is the run training now
+        self._calls.append(call_in_background(
+            lambda ws=self.ctx.workspace: load_run_view(ws, name), self._show_saved_run,
+            lambda exc: self._message(self.ctx.message_for(exc), error=True)))
+
+    def _use_corpus(self, request: dict) -> None:
+        self.form.set_corpus(request)
+        self.ctx.show_page.emit(self.key)
+
+    # -- starting --------------------------------------------------------------------
+    def start(self) -> None:
+        """Queue a run from the form; it starts at once when nothing trains."""
+        v = self.form.values()
+        if not v["corpus"]:
+            self._message("Choose a corpus first (a text file, a folder of them, or a TSV "
+                          "file of sentence pairs for a translator).", error=True)
+            return
+        try:
+            name = self._run_name(v)
+            build = mt_job if v["task"] == "mt" else lm_job
+            job = build(self.ctx.workspace, name, v)
+        except StudioError as exc:
+            self._message(str(exc), error=True)
+            return
+        self.form.remember()
+        self.form.name_edit.clear()
+        if self.queue.busy:
+            self._message(f"Queued {name!r}: it starts when the runs before it end.")
+        self.queue.add(job)
+
+    def _run_name(self, v: dict) -> str:
+        """The form's name if it is free, else a fresh one that no run or queued
+        job has (two runs queued within a second would otherwise clash)."""
+        taken = self.queue.run_names()
+        if v["name"]:
+            name = check_run_name(v["name"])
+            if name in taken or (self.ctx.workspace.runs_dir / name).exists():
+                raise StudioError(f"a run named {name!r} already exists or is queued; "
+                                  "choose another name")
+            return name
+        base = name = default_name(v)
+        number = 2
+        while name in taken or (self.ctx.workspace.runs_dir / name).exists():
+            name, number = f"{base}-{number}", number + 1
+        return name
+
+    def continue_shown_run(self) -> None:
+        shown = self.shown_run
+        if shown is None:
+            return
+        name = shown["name"]
+        if name in self.queue.run_names():
+            self._message(f"{name!r} is already training or queued.", error=True)
+            return
+        minutes = self.continue_spin.value()
+        self.ctx.remember("train/continue_minutes", minutes)
+        if self.queue.busy:
+            self._message(f"Queued: {name!r} continues when the runs before it end.")
+        self.queue.add(resume_job(self.ctx.workspace, name, shown["task"], minutes))
+
+    # -- controls --------------------------------------------------------------------
+    def toggle_pause(self) -> None:
+        if self.live is None:
+            return
+        paused = not self.queue.paused
+        self.queue.set_paused(paused)
+        self.pause_button.setText("Resume" if paused else "Pause")
+        self.state_label.setText("Paused (press Resume to go on)." if paused else "Training.")
+
+    def stop(self) -> None:
+        if self.live is None:
+            return
+        self.queue.stop()
+        self.stop_button.setEnabled(False)
+        self.pause_button.setEnabled(False)
+        self.state_label.setText("Stopping: saving a checkpoint…")
+
+    def remove_selected(self) -> None:
+        item = self.queue_list.currentItem()
+        if item is not None:
+            self.queue.remove(item.data(Qt.ItemDataRole.UserRole))
+
+    # -- queue signals ---------------------------------------------------------------
+    def _on_started(self, job_id: int) -> None:
+        job = self.queue.current
+        if job is None or job.id != job_id:
+            return
+        self.live = LiveRun(job)
+        self.shown_run = None
+        self.curves.clear()
+        self.samples_view.clear()
+        self.run_label.setText(job.run_name)
+        self.state_label.setText("Preparing data… (reading the corpus and building the "
+                                 "tokenizer)")
+        self.stats_label.clear()
+        self.progress.setValue(0)
+        self._set_controls(training=True)
+        if not self._training:
+            self._training = True
+            self.ctx.training_state.emit(True)
+
+    def _on_run_ready(self, job_id: int, run_name: str, cfg: dict) -> None:
+        if self.live is None or self.live.job.id != job_id:
+            return
+        self.live.run_name, self.live.cfg = run_name, cfg
+        self.run_label.setText(run_name)
+        self.state_label.setText("Paused." if self.queue.paused else "Training.")
+        if self.live.job.resumes:
+            self._load_history(run_name)
+        self.ctx.runs_changed.emit()
+
+    def _load_history(self, name: str) -> None:
+        """A continued run's curve starts with its saved history."""
+        job_id = self.live.job.id
+
+        def show(view: dict) -> None:
+            if self.live is not None and self.live.job.id == job_id:
+                rows = view["metrics"]
+                self.curves.set_history(name, rows + self.live.rows)
+                self.live.rows.clear()
+                self.live.best = self.live.best or view["best"]
+
+        self._calls.append(call_in_background(
+            lambda ws=self.ctx.workspace: load_run_view(ws, name), show,
+            lambda exc: log.warning("could not read the history of %s: %s", name, exc)))
+
+    def _on_events(self, job_id: int, batch: list) -> None:
+        live = self.live
+        if live is None or live.job.id != job_id:
+            return  # a late batch of a job no longer shown
+        for event in batch:
+            self._apply(live, event)
+        self.stats_label.setText(live.stats())
+        self.progress.setValue(int(live.progress() * 1000))
+        if live.rows and not self._redraw.isActive():
+            self._redraw.start()
+
+    def _apply(self, live: LiveRun, event) -> None:
+        if isinstance(event, StepEvent):
+            live.add_step(event)
+        elif isinstance(event, EvalEvent):
+            live.add_eval(event)
+        elif isinstance(event, SampleEvent):
+            self.samples_view.setPlainText(f"step {event.step}:\n\n" +
+                                           "\n\n".join(s.strip() for s in event.samples))
+        elif isinstance(event, CheckpointEvent):
+            live.checkpoints += 1
+        elif isinstance(event, MessageEvent):
+            self._message(event.text, error=event.level == "warning")
+
+    def _draw_rows(self) -> None:
+        live = self.live
+        if live is not None and live.rows:
+            self.curves.add_rows(live.run_name or live.job.run_name, live.rows)
+            live.rows = []
+
+    def _on_ended(self, job_id: int, outcome: object) -> None:
+        live = self.live
+        if live is None or live.job.id != job_id:
+            return
+        self._draw_rows()
+        if isinstance(outcome, BaseException):
+            self.state_label.setText("Failed.")
+            self._message(self.ctx.message_for(outcome), error=True)
+        elif isinstance(outcome, FailedEvent):
+            self.state_label.setText("Failed.")
+            self._message(outcome.message, error=True)
+        elif isinstance(outcome, FinishedEvent):
+            self._finished(live, outcome)
+        self.live = None
+        self._set_controls(training=False)
+        self.ctx.runs_changed.emit()
+
+    def _finished(self, live: LiveRun, event: FinishedEvent) -> None:
+        if event.reason == "stopped" and live.last is None:
+            self.state_label.setText("Stopped before training began; nothing changed.")
+            return
+        self.state_label.setText(FINISHED.get(event.reason, "finished").capitalize() +
+                                 f" at step {event.step:,}.")
+        if event.best_metrics:
+            live.best = dict(event.best_metrics)
+            self.stats_label.setText(live.stats())
+        if live.run_name and (live.checkpoints or live.job.resumes):
+            self.shown_run = {"name": live.run_name, "task": live.job.task}
+            self._show_continue(True)
+
+    def _on_idle(self) -> None:
+        self._training = False
+        self.ctx.training_state.emit(False)
+
+    # -- showing -----------------------------------------------------------------------
+    def _show_idle(self) -> None:
+        self.run_label.setText("No run is training")
+        self.state_label.setText("Set up a run on the left and press Start training, or "
+                                 "open a run from Runs to continue it.")
+        self._set_controls(training=False)
+        self._show_queue()
+
+    def _set_controls(self, training: bool) -> None:
+        self.pause_button.setEnabled(training)
+        self.pause_button.setText("Pause")
+        self.stop_button.setEnabled(training)
+        self.form.start_button.setText("Add to queue" if training else "Start training")
+        self._show_continue(not training and self.shown_run is not None)
+
+    def _show_continue(self, visible: bool) -> None:
+        for w in (self.continue_label, self.continue_spin, self.continue_button):
+            w.setVisible(visible)
+
+    def _show_queue(self) -> None:
+        self.queue_list.clear()
+        for job in self.queue.pending():
+            item = QListWidgetItem(job.title)
+            item.setData(Qt.ItemDataRole.UserRole, job.id)
+            self.queue_list.addItem(item)
+        self.remove_button.setEnabled(self.queue_list.count() > 0)
+        self.form.start_button.setText("Add to queue" if self.queue.busy else "Start training")
+
+    def _show_saved_run(self, view: dict) -> None:
+        self._calls = self._calls[-4:]
+        name = view["name"]
+        if self.live is not None:  # keep the live view; offer to queue the continuation
+            self.shown_run = {"name": name, "task": view["task"]}
+            self._message(f"{name!r} is shown for continuing: press Continue to queue it "
+                          "after the run training now.")
+            self._show_continue(view["has_checkpoint"])
+            return
+        self.shown_run = {"name": name, "task": view["task"]} if view["has_checkpoint"] else None
+        self.run_label.setText(name)
+        best = format_metrics(view["best"]) if view["best"] else "no evaluation yet"
+        self.state_label.setText(f"Saved at step {view['step']:,} after "
+                                 f"{format_duration(view['elapsed'])} of training.")
+        self.stats_label.setText(f"best validation: {best}")
+        self.progress.setValue(0)
+        self.curves.clear()
+        self.curves.set_history(name, view["metrics"])
+        self.samples_view.setPlainText("\n\n".join(s.strip() for s in view["samples"]))
+        self._show_continue(view["has_checkpoint"])
+        if not view["has_checkpoint"]:
+            self._message(f"{name!r} has no checkpoint to continue from.", error=True)
+
+    def _message(self, text: str, error: bool = False) -> None:
+        color = "#b00020" if error else "palette(text)"
+        self.message_label.setStyleSheet(f"color: {color};")
+        self.message_label.setText(text)

@@ -1,0 +1,415 @@
+"""Translate: type or paste text and a translator run translates it as you pause.
+
+A short pause in typing (:data:`DEBOUNCE_MS`) starts a translation on a
+worker thread (:mod:`gui.inference`). Every change of the text, the run or the
+search settings makes a new request id; a result that comes back for an older
+id is dropped, and while one translation runs only the newest waiting request
+is kept. The n-best alternatives are listed with their scores (length-
+normalised log-probabilities: closer to 0 is more likely), and the attention
+of the best one is drawn as a heatmap. A whole file translates line by line
+with a progress bar; Cancel leaves nothing half-written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui import inference
+from gui.context import AppContext
+from gui.widgets.heatmap import AttentionHeatmap
+
+DEBOUNCE_MS = 400
+ATTENTION_MAX_CHARS = 2000  # longer input translates without attention (it would be huge)
+ERROR_STYLE = "color: #b00020;"
+
+
+class TranslatePage(QWidget):
+    key = "translate"
+    title = "Translate"
+
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        self._request_id = 0  # the newest request; results for another id are dropped
+        self._job: inference.Job | None = None  # the translation running now
+        self._queued: tuple | None = None  # the newest request waiting for it
+        self._file_job: inference.Job | None = None
+        self._preload_id = 0
+        self._preload = None
+        self.results: list = []  # TranslationResult of the text shown
+        self.shown_source: str | None = None  # the text whose translation is shown
+        self.attention_kept = True  # False: the text was too long to keep its attention
+        self._build()
+        self._restore_settings()
+        self.refresh_runs()
+        ctx.runs_changed.connect(self.refresh_runs)
+
+    # -- building ------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(DEBOUNCE_MS)
+        self.debounce.timeout.connect(self.translate_now)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._build_top())
+        self.source = QPlainTextEdit()
+        self.source.setPlaceholderText("Type or paste text to translate")
+        self.source.textChanged.connect(self._changed)
+        self.target = QPlainTextEdit()
+        self.target.setReadOnly(True)
+        self.target.setPlaceholderText("The translation appears here")
+        texts = QSplitter(Qt.Orientation.Horizontal)
+        texts.addWidget(_labelled("Source", self.source))
+        texts.addWidget(_labelled("Translation", self.target))
+
+        self.n_best_list = QListWidget()
+        self.n_best_list.currentRowChanged.connect(self._show_attention)
+        self.heatmap = AttentionHeatmap()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.heatmap)
+        details = QSplitter(Qt.Orientation.Horizontal)
+        details.addWidget(_labelled("Alternatives (score: higher is more likely)",
+                                    self.n_best_list))
+        details.addWidget(_labelled("Attention (rows: translation, columns: source)", scroll))
+        details.setSizes([350, 650])
+
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(texts)
+        body.addWidget(details)
+        body.setSizes([260, 420])
+        layout.addWidget(body, 1)
+        layout.addLayout(self._build_file_row())
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.status)
+
+    def _build_top(self) -> QHBoxLayout:
+        self.run_box = QComboBox()
+        self.run_box.setMinimumWidth(260)
+        self.run_box.currentIndexChanged.connect(self._run_chosen)
+        self.beam = QSpinBox()
+        self.beam.setRange(1, 20)
+        self.beam.setValue(5)
+        self.beam.setToolTip("Beam size: 1 is greedy (fastest); more searches wider")
+        self.beam.valueChanged.connect(self._beam_changed)
+        self.n_best = QSpinBox()
+        self.n_best.setRange(1, 5)
+        self.n_best.setValue(5)
+        self.n_best.setToolTip("How many alternatives to list (at most the beam size)")
+        self.n_best.valueChanged.connect(self._settings_changed)
+        self.model_label = QLabel()
+        self.model_label.setWordWrap(True)
+        self.model_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Translator:"))
+        top.addWidget(self.run_box)
+        top.addWidget(QLabel("Beam"))
+        top.addWidget(self.beam)
+        top.addWidget(QLabel("Alternatives"))
+        top.addWidget(self.n_best)
+        top.addWidget(self.model_label, 1)
+        return top
+
+    def _build_file_row(self) -> QHBoxLayout:
+        self.file_button = QPushButton("Translate a file…")
+        self.file_button.setToolTip("One sentence per line in, one translation per line out")
+        self.file_button.clicked.connect(self._ask_file)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel_file)
+        self.file_label = QLabel()
+        self.file_label.setWordWrap(True)
+        self.file_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout()
+        row.addWidget(self.file_button)
+        row.addWidget(self.progress, 1)
+        row.addWidget(self.cancel_button)
+        row.addWidget(self.file_label, 2)
+        return row
+
+    # -- runs ----------------------------------------------------------------------------
+    def refresh_runs(self) -> None:
+        """List the workspace's translator runs, keeping the current choice."""
+        current = self.current_run()
+        wanted = current or self.ctx.recall("translate/run", "", str)
+        runs = [s for s in self.ctx.workspace.list_runs() if s.task == "mt"]
+        self.run_box.blockSignals(True)
+        self.run_box.clear()
+        for s in runs:
+            self.run_box.addItem(s.name + (f"  (step {s.step:,})" if s.step else ""), s.name)
+        index = self.run_box.findData(wanted)
+        self.run_box.setCurrentIndex(index if index >= 0 else 0 if runs else -1)
+        self.run_box.blockSignals(False)
+        if self.current_run() != current or not runs:
+            self._run_chosen()
+
+    def current_run(self) -> str | None:
+        return self.run_box.currentData()
+
+    def open_run(self, name: str) -> None:
+        """Select ``name`` (the Runs page's "Translate" action)."""
+        self.refresh_runs()
+        index = self.run_box.findData(name)
+        if index >= 0:
+            self.run_box.setCurrentIndex(index)
+        else:
+            self._show_model_error(f"{name!r} is not a translator run in this workspace.")
+
+    def on_shown(self) -> None:
+        self.refresh_runs()
+
+    def _run_path(self, name: str) -> Path:
+        return self.ctx.workspace.runs_dir / name
+
+    def _run_chosen(self, *_: object) -> None:
+        """Load the translator in the background, then translate the text again."""
+        name = self.current_run()
+        self._preload_id += 1
+        self.file_button.setEnabled(name is not None and self._file_job is None)
+        if name is None:
+            self.model_label.setStyleSheet("")
+            self.model_label.setText("No translator yet: train one on the Train page.")
+            return
+        self.ctx.remember("translate/run", name)
+        self.model_label.setStyleSheet("")
+        self.model_label.setText("Loading the translator…")
+        request, path = self._preload_id, self._run_path(name)
+        from gui.background import call_in_background
+
+        self._preload = call_in_background(
+            lambda: inference.translator(path),
+            lambda loaded: self._model_loaded(request, loaded),
+            lambda exc: self._model_failed(request, exc))
+        self._settings_changed()
+
+    def _model_loaded(self, request: int, loaded: inference.LoadedTranslator) -> None:
+        if request != self._preload_id:
+            return
+        parts = [f"step {loaded.info['step']:,}"] if loaded.info.get("step") else []
+        for key, label in (("bleu", "BLEU"), ("chrf", "chrF"), ("val_loss", "validation loss")):
+            value = loaded.info.get("metrics", {}).get(key)
+            if isinstance(value, (int, float)):
+                parts.append(f"{label} {value:.1f}" if key != "val_loss" else
+                             f"{label} {value:.2f}")
+        self.model_label.setStyleSheet("")
+        self.model_label.setText("Ready" + (": " + " · ".join(parts) if parts else ""))
+
+    def _model_failed(self, request: int, exc: BaseException) -> None:
+        if request == self._preload_id:
+            self._show_model_error(self.ctx.message_for(exc))
+
+    def _show_model_error(self, text: str) -> None:
+        self.model_label.setStyleSheet(ERROR_STYLE)
+        self.model_label.setText(text)
+
+    # -- settings ------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        self.beam.setValue(self.ctx.recall("translate/beam", 5, int))
+        self.n_best.setValue(self.ctx.recall("translate/n_best", 5, int))
+
+    def _beam_changed(self, beam: int) -> None:
+        self.n_best.setMaximum(beam)  # beam search keeps at most `beam` finished hypotheses
+        self._settings_changed()
+
+    def _settings_changed(self, *_: object) -> None:
+        self.ctx.remember("translate/beam", self.beam.value())
+        self.ctx.remember("translate/n_best", self.n_best.value())
+        self._changed()
+
+    # -- translating as one types --------------------------------------------------------
+    def _changed(self) -> None:
+        """The text or a setting changed: what is in flight is stale; wait for a pause."""
+        self._request_id += 1
+        self.debounce.start()
+
+    def translate_now(self) -> None:
+        """Translate the current text now (the debounce timer calls this)."""
+        self.debounce.stop()
+        self._request_id += 1
+        name, text = self.current_run(), self.source.toPlainText()
+        if not text.strip():
+            self._show_results(text, [])
+            self.status.setText("")
+            return
+        if name is None:
+            self.status.setText("Choose a translator run first.")
+            return
+        request = (self._request_id, self._run_path(name), text, self.beam.value(),
+                   min(self.n_best.value(), self.beam.value()))
+        if self._job is not None:
+            self._queued = request  # only the newest waits; the running one is let finish
+        else:
+            self._start(request)
+
+    def _start(self, request: tuple) -> None:
+        request_id, path, text, beam, n_best = request
+        attention = len(text) <= ATTENTION_MAX_CHARS
+        self._job = inference.Job(lambda report, should_stop: inference.translate_texts(
+            path, [text], beam, n_best, attention))
+        self._job.done.connect(
+            lambda results: self._translated(request_id, text, results, attention))
+        self._job.failed.connect(lambda exc: self._translation_failed(request_id, exc))
+        self._job.finished.connect(self._job_ended)
+        self.status.setStyleSheet("")
+        self.status.setText("Translating…")
+        self._job.start()
+
+    def _job_ended(self) -> None:
+        self._job = None
+        queued, self._queued = self._queued, None
+        if queued is not None and queued[0] == self._request_id:
+            self._start(queued)
+
+    def _translated(self, request_id: int, text: str, results: list, attention: bool) -> None:
+        if request_id != self._request_id:
+            return  # the text or the settings changed since: a newer request follows
+        self.attention_kept = attention
+        self._show_results(text, results)
+        self.status.setText("")
+
+    def _translation_failed(self, request_id: int, exc: BaseException) -> None:
+        if request_id == self._request_id:
+            self.status.setStyleSheet(ERROR_STYLE)
+            self.status.setText(self.ctx.message_for(exc))
+
+    def _show_results(self, text: str, results: list) -> None:
+        self.results = results
+        self.shown_source = text
+        result = results[0] if results else None
+        self.target.setPlainText(result.text if result else "")
+        self.n_best_list.clear()
+        for hyp, score in (result.n_best if result else []):
+            item = QListWidgetItem(f"{score:7.3f}   {hyp}")
+            item.setToolTip(hyp)
+            self.n_best_list.addItem(item)
+        if self.n_best_list.count():
+            self.n_best_list.setCurrentRow(0)
+        else:
+            self._show_attention(-1)
+
+    def _show_attention(self, row: int) -> None:
+        """The heatmap of the best translation (the only one whose attention is kept)."""
+        result = self.results[0] if self.results else None
+        if result is None or row < 0:
+            self.heatmap.clear()
+            return
+        if not self.attention_kept:
+            self.heatmap.clear(f"The attention is shown for texts of up to "
+                               f"{ATTENTION_MAX_CHARS:,} characters; this one is too long.")
+            return
+        note = "" if row == 0 else "Attention is shown for the best translation only."
+        self.heatmap.set_attention(result.attention, result.src_tokens, result.tgt_tokens, note)
+
+    # -- a whole file --------------------------------------------------------------------
+    def _ask_file(self) -> None:
+        folder = self.ctx.recall("translate/folder", str(Path.home()), str)
+        source, _ = QFileDialog.getOpenFileName(self, "Translate a file (one sentence per line)",
+                                                folder, "Text files (*.txt);;All files (*)")
+        if not source:
+            return
+        suggested = Path(source).with_name(f"{Path(source).stem}.translated.txt")
+        target, _ = QFileDialog.getSaveFileName(self, "Save the translation as", str(suggested),
+                                                "Text files (*.txt);;All files (*)")
+        if target:
+            self.ctx.remember("translate/folder", str(Path(source).parent))
+            self.translate_file(Path(source), Path(target))
+
+    def translate_file(self, source: Path, target: Path) -> None:
+        """Translate ``source`` line by line into ``target`` on a worker thread."""
+        name = self.current_run()
+        if name is None or self._file_job is not None:
+            return
+        if Path(source).resolve() == Path(target).resolve():
+            self._file_message("Choose another file for the translation: it would overwrite "
+                               "the text being translated.", error=True)
+            return
+        path, beam = self._run_path(name), self.beam.value()
+        threads = inference.gui_thread_torch_threads()
+        self._file_job = inference.Job(lambda report, should_stop: inference.translate_file(
+            path, source, target, beam, threads, report, should_stop))
+        self._file_job.progress.connect(self._file_progress)
+        self._file_job.done.connect(self._file_done)
+        self._file_job.failed.connect(lambda exc: self._file_message(
+            self.ctx.message_for(exc), error=True))
+        self._file_job.finished.connect(self._file_ended)
+        self.progress.setRange(0, 0)  # busy until the line count is known
+        self._set_file_running(True)
+        self._file_message(f"Translating {Path(source).name}…")
+        self._file_job.start()
+
+    def cancel_file(self) -> None:
+        if self._file_job is not None:
+            self._file_job.stop()
+            self._file_message("Cancelling…")
+
+    def _file_progress(self, done_total: tuple[int, int]) -> None:
+        done, total = done_total
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{done:,} / {total:,} lines")
+
+    def _file_done(self, outcome: inference.FileOutcome) -> None:
+        if outcome.path is None:
+            self._file_message("Cancelled: nothing was written.")
+        else:
+            self._file_message(f"Translated {outcome.lines:,} lines into {outcome.path}.")
+
+    def _file_ended(self) -> None:
+        self._file_job = None
+        self._set_file_running(False)
+
+    def _set_file_running(self, running: bool) -> None:
+        self.progress.setVisible(running)
+        self.cancel_button.setVisible(running)
+        self.file_button.setEnabled(not running and self.current_run() is not None)
+
+    def _file_message(self, text: str, error: bool = False) -> None:
+        self.file_label.setStyleSheet(ERROR_STYLE if error else "")
+        self.file_label.setText(text)
+
+    def is_busy(self) -> bool:
+        return self._job is not None or self._file_job is not None
+
+    # -- closing -------------------------------------------------------------------------
+    def busy_reason(self) -> str | None:
+        return "a file is being translated" if self._file_job is not None else None
+
+    def shutdown(self, timeout_s: float) -> None:
+        self.debounce.stop()
+        self._queued = None
+        for job in (self._file_job, self._job):
+            if job is not None:
+                job.stop()
+                job.wait(timeout_s)
+
+
+def _labelled(text: str, widget: QWidget) -> QWidget:
+    box = QWidget()
+    col = QVBoxLayout(box)
+    col.setContentsMargins(0, 0, 0, 0)
+    col.addWidget(QLabel(text))
+    col.addWidget(widget)
+    return box

@@ -1,0 +1,165 @@
+"""The Generate page: runs listed, text streamed, seeds reproduce, Stop, Copy/Save, errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from PySide6.QtGui import QGuiApplication
+
+from gui.pages.generate import GeneratePage
+from models.language_model import LanguageModel, LMConfig
+from nlp.runs import Workspace
+from nlp.tokenizers import EOS, CharTokenizer
+
+TEXT = "".join(f"Line {i}: the quick brown fox jumps over the lazy dog.\n" for i in range(20))
+
+
+def make_lm_run(workspace: Workspace, name: str = "tiny-lm"):
+    """A tiny language-model run saved as a training run would save it (no training:
+    a test needs a model that loads and samples, not a good one)."""
+    tokenizer = CharTokenizer.train([TEXT])
+    torch.manual_seed(0)
+    model = LanguageModel(LMConfig(vocab_size=tokenizer.vocab_size, embed=8, hidden=16,
+                                   layers=1, dropout=0.0))
+    with torch.no_grad():  # an untrained model would end a sample at a random EOS
+        model.decoder.bias[EOS] = -30.0
+    run = workspace.create_run(name, {"task": "lm"})
+    run.save_checkpoint(1, tags=("last", "best"), keep=1, weights=model.state_dict(),
+                        model_config=model.cfg.to_dict(), task="lm",
+                        tokenizers={"main": tokenizer.to_bytes()}, train_state=None,
+                        info={"step": 1, "metrics": {"val_loss": 3.0, "val_bpc": 4.3}})
+    return run
+
+
+@pytest.fixture
+def lm_run(ctx):
+    return make_lm_run(ctx.workspace)
+
+
+@pytest.fixture
+def page(ctx, qtbot, lm_run):
+    page = GeneratePage(ctx)
+    qtbot.addWidget(page)
+    page.resize(1000, 700)
+    qtbot.waitUntil(lambda: page.model_label.text().startswith("Ready"), timeout=30_000)
+    yield page
+    page.shutdown(10)
+
+
+def generate(page, qtbot, **settings):
+    for name, value in settings.items():
+        widget = getattr(page, name)
+        widget.setText(value) if name == "seed" else widget.setValue(value)
+    page.generate()
+    assert page.is_generating()
+    qtbot.waitUntil(lambda: not page.is_generating(), timeout=30_000)
+    return page.generated
+
+
+def test_lists_language_model_runs_and_loads_the_chosen_one(page, ctx):
+    assert page.current_run() == "tiny-lm"
+    assert page.run_box.count() == 1
+    assert "step 1" in page.model_label.text()
+    ctx.workspace.create_run("a-translator", {"task": "mt"})
+    make_lm_run(ctx.workspace, "second")
+    ctx.runs_changed.emit()
+    assert [page.run_box.itemData(i) for i in range(page.run_box.count())] \
+        == ["second", "tiny-lm"]  # translators are not listed; the choice is kept
+    assert page.current_run() == "tiny-lm"
+
+
+def test_same_seed_gives_the_same_text(page, qtbot):
+    page.prompt.setPlainText("Line")
+    first = generate(page, qtbot, seed="7", length=60, temperature=1.0)
+    assert len(first) > 0
+    assert page.full_text() == "Line" + first
+    assert page.status.text().startswith("Done")
+    assert generate(page, qtbot, seed="7", length=60, temperature=1.0) == first
+    assert generate(page, qtbot, seed="8", length=60, temperature=1.0) != first
+
+
+def test_an_empty_seed_is_chosen_at_random_and_shown(page, qtbot):
+    first = generate(page, qtbot, seed="", length=40)
+    status = page.status.text()
+    assert "random seed" in status
+    seed = status.split("random seed ")[1].split(")")[0]
+    assert generate(page, qtbot, seed=seed, length=40) == first
+
+
+def test_text_streams_in_and_stop_stops(page, qtbot):
+    page.flush_s = 0.0  # every piece as it comes: the view must grow while generating
+    page.seed.setText("1")
+    page.length.setValue(1_000_000)
+    page.generate()
+    qtbot.waitUntil(lambda: len(page.generated) > 50, timeout=30_000)
+    assert page.is_generating() and page.stop_button.isEnabled()
+    assert not page.generate_button.isEnabled()
+    page.stop()
+    qtbot.waitUntil(lambda: not page.is_generating(), timeout=30_000)
+    assert page.status.text().startswith("Stopped")
+    assert 50 < len(page.generated) < 1_000_000
+    assert page.output.toPlainText().endswith(page.generated)
+    assert page.generate_button.isEnabled() and not page.stop_button.isEnabled()
+
+
+def test_bad_settings_are_shown_not_raised(page, qtbot):
+    page.seed.setText("seven")
+    page.generate()
+    assert not page.is_generating()
+    assert "seed must be a whole number" in page.status.text()
+
+
+def test_copy_and_save(page, qtbot, tmp_path):
+    page.prompt.setPlainText("Line 3")
+    generate(page, qtbot, seed="3", length=30)
+    page.copy()
+    assert QGuiApplication.clipboard().text() == page.full_text()
+    target = tmp_path / "out.txt"
+    assert page.save(target)
+    assert target.read_text(encoding="utf-8") == page.full_text()
+    assert not page.save(tmp_path / "missing-folder" / "out.txt")  # a dialog, not a raise
+
+
+def test_settings_are_remembered(page, qtbot, ctx):
+    page.prompt.setPlainText("Line 9")
+    generate(page, qtbot, seed="5", length=12, temperature=0.5, penalty=1.2, top_k=5)
+    again = GeneratePage(ctx)
+    qtbot.addWidget(again)
+    assert again.prompt.toPlainText() == "Line 9"
+    assert (again.seed.text(), again.length.value(), again.top_k.value()) == ("5", 12, 5)
+    assert again.temperature.value() == pytest.approx(0.5)
+    assert again.penalty.value() == pytest.approx(1.2)
+    assert again.current_run() == "tiny-lm"
+    again.shutdown(10)
+
+
+def test_a_damaged_checkpoint_is_explained_inline(ctx, qtbot):
+    run = make_lm_run(ctx.workspace, "broken")
+    for weights in run.checkpoints_dir.glob("step-*/model.safetensors"):
+        weights.write_bytes(b"garbage")
+    page = GeneratePage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: "damaged" in page.model_label.text(), timeout=30_000)
+    assert "b00020" in page.model_label.styleSheet()
+    assert "Traceback" not in page.model_label.text()
+    page.generate()  # the generation says it too, in the status line
+    qtbot.waitUntil(lambda: not page.is_generating(), timeout=30_000)
+    assert "damaged" in page.status.text()
+
+
+def test_no_runs_says_what_to_do(ctx, qtbot):
+    page = GeneratePage(ctx)
+    qtbot.addWidget(page)
+    assert page.current_run() is None
+    assert "Train page" in page.model_label.text()
+    assert not page.generate_button.isEnabled()
+
+
+def test_open_run_from_another_page(window, ctx, qtbot, lm_run):
+    make_lm_run(ctx.workspace, "other")
+    ctx.open_run.emit("generate", "other")
+    page = window.pages["generate"]
+    assert window.stack.currentWidget() is page
+    assert page.current_run() == "other"
+    qtbot.waitUntil(lambda: page.model_label.text().startswith("Ready"), timeout=30_000)
+    page.shutdown(10)
