@@ -32,7 +32,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from nlp.errors import StudioError
-from nlp.runs import INDEX, Run
+from nlp.runs import Run
 
 Report = Callable[[object], None]
 ShouldStop = Callable[[], bool]
@@ -57,7 +57,7 @@ class LoadedLM:
 @dataclass
 class LoadedTranslator:
     translator: object  # nlp.translation.Translator
-    info: dict  # step and best metrics, from the run's summary
+    info: dict  # the loaded checkpoint's info.json (step, metrics, ...)
 
 
 def load_generator(run: Run) -> LoadedLM:
@@ -75,8 +75,19 @@ def load_translator_for(run: Run) -> LoadedTranslator:
     from nlp.mt_task import load_translator
 
     translator = load_translator(run, "best")
-    summary = run.summary()
-    return LoadedTranslator(translator, {"step": summary.step, "metrics": summary.best})
+    return LoadedTranslator(translator, _best_info(run))
+
+
+def _best_info(run: Run) -> dict:
+    """info.json of the checkpoint ``best`` names (``last`` when there is no best)."""
+    from nlp.checkpoint import read_info
+
+    index = run.read_index()
+    name = index.get("best") or index.get("last")
+    try:
+        return read_info(run.checkpoints_dir / name) if name else {}
+    except StudioError:  # it loaded a moment ago; the page can do without the numbers
+        return {}
 
 
 def checkpoint_key(run: Run) -> tuple:
@@ -84,15 +95,11 @@ def checkpoint_key(run: Run) -> tuple:
     on) gives a new key, so the cache never serves a stale model."""
     index = run.read_index()
     name = index.get("best") or index.get("last") or ""
-    try:
+    try:  # the same step saved again (as best, then as last) is a new folder
         stamp = (run.checkpoints_dir / name / "info.json").stat().st_mtime_ns if name else 0
     except OSError:
         stamp = 0
-    try:
-        index_stamp = (run.checkpoints_dir / INDEX).stat().st_mtime_ns
-    except OSError:
-        index_stamp = 0
-    return str(run.path.resolve()), name, stamp, index_stamp
+    return str(run.path.resolve()), name, stamp
 
 
 class ModelCache:

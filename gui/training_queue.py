@@ -132,7 +132,7 @@ class _JobThread(QThread):
         self.forwarder.flush()
         self.ended.emit(self.job.id, outcome)
 
-    def _train(self) -> Event | None:
+    def _train(self) -> Event:
         trainer, run = self.job.prepare((self.forwarder,))
         if self.control.stopped:
             return self._dropped(run)
@@ -229,7 +229,11 @@ class TrainingQueue(QObject):
         done = thread.wait(int(timeout_s * 1000))
         if not done:
             log.warning("training did not stop within %.0f s (still preparing data?)", timeout_s)
-        return done
+            return False
+        self._thread = None  # its late ``ended`` is ignored: the window is closing
+        self.changed.emit()
+        self.idle.emit()
+        return True
 
     # -- threads -----------------------------------------------------------------
     def _start_next(self) -> None:

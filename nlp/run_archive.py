@@ -143,6 +143,29 @@ def _export_members(run: Run, index: dict) -> list[tuple[str, Path]]:
     return members
 
 
+def checkpoint_problem(run: Run) -> str | None:
+    """Why the best or last checkpoint of ``run`` would not load, or None.
+
+    Only sizes are compared (the checksums wait until loading), so a browser
+    can afford it for every run: a truncated or missing weights file shows in
+    the list, not first when someone tries to open the run.
+    """
+    try:
+        for name in sorted(set(run.read_index().values())):
+            folder = run.checkpoints_dir / name
+            for filename, record in read_info(folder).get("files", {}).items():
+                path = folder / filename
+                if not path.is_file():
+                    return f"{CHECKPOINTS}/{name}/{filename} is missing"
+                size, expected = path.stat().st_size, (record or {}).get("size")
+                if size != expected:
+                    return (f"{CHECKPOINTS}/{name}/{filename} is damaged: {size} bytes where "
+                            f"{expected} were written (truncated or modified)")
+    except (CheckpointError, OSError, AttributeError, TypeError, ValueError) as exc:
+        return str(exc)
+    return None
+
+
 # -- reading a file that may be hostile ---------------------------------------------------
 @dataclass
 class _Member:

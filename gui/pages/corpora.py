@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QSplitter,
     QToolButton,
@@ -53,9 +55,10 @@ from nlp.corpus import TextOptions
 from nlp.corpus_stats import CorpusStats
 from nlp.errors import EncodingProblem
 
-DETECT = "Detect (UTF-8, or UTF-16 with a BOM)"
+DETECT = "automatic"
 ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16", "utf-16-le", "utf-16-be", "gb18030",
              "big5", "shift_jis", "euc-kr", "cp1251", "koi8-r", "iso-8859-2")
+PLACEHOLDER = "The first lines of the corpus appear here."
 FOLDER_KEY = "corpora/last_folder"
 TEXT_FILTER = "Text files (*.txt *.text *.md *.gz);;All files (*)"
 TSV_FILTER = "Tab-separated files (*.tsv *.txt *.gz);;All files (*)"
@@ -72,6 +75,7 @@ class LengthChart(QWidget):
         self.plot.setLabel("bottom", "line length (characters)")
         self.plot.showGrid(y=True, alpha=0.3)
         self.plot.setMinimumHeight(160)
+        self.plot.setAcceptDrops(False)  # dropped files go to the page
         self.legend = self.plot.addLegend(offset=(-10, 10))
         self.bars: list[pg.BarGraphItem] = []
         layout = QVBoxLayout(self)
@@ -79,32 +83,52 @@ class LengthChart(QWidget):
         layout.addWidget(self.plot)
 
     def clear(self) -> None:
+        """Remove the bars and hide the chart: empty axes would suggest a reading."""
         for item in self.bars:
             self.plot.removeItem(item)
         self.bars.clear()
         self.legend.clear()
+        self.plot.hide()
 
     def set_series(self, unit: str, series) -> None:
         """``series``: ``(label, LengthHistogram, colour)``. Bars are drawn at the
         bins' nominal width, so the last bin (which also holds the rare long
-        outliers) does not stretch across the chart."""
+        outliers) does not stretch across the chart. Sides binned alike stand
+        side by side; otherwise they overlay, half transparent."""
         self.clear()
         self.plot.setLabel("left", unit)
-        for label, histogram, colour in series:
-            bins = histogram.bins
-            if not bins:
-                continue
-            width = bins[0][1] - bins[0][0] + 1 if len(bins) > 1 else max(bins[0][1] - bins[0][0], 1)
+        drawn = [(label, h.bins, colour) for label, h, colour in series if h.bins]
+        widths = {_bin_width(bins) for _, bins, _ in drawn}
+        side_by_side = len(drawn) > 1 and len(widths) == 1
+        for i, (label, bins, colour) in enumerate(drawn):
+            width = _bin_width(bins)
+            share = 0.9 / len(drawn) if side_by_side else 0.9
             brush = QColor(colour)
-            brush.setAlpha(150 if len(series) > 1 else 220)
-            bars = pg.BarGraphItem(x0=[low for low, _, _ in bins], width=width * 0.9,
+            brush.setAlpha(220 if side_by_side or len(drawn) == 1 else 140)
+            offset = i * width * share if side_by_side else 0.0
+            bars = pg.BarGraphItem(x0=[low + offset for low, _, _ in bins], width=width * share,
                                    height=[count for _, _, count in bins], brush=brush,
                                    pen=pg.mkPen(colour))
             self.plot.addItem(bars)
             self.bars.append(bars)
-            if len(series) > 1:
+            if len(drawn) > 1:
                 self.legend.addItem(bars, label)
+        self.plot.setVisible(bool(drawn))
         self.plot.autoRange()
+
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch(1)
+    return row
+
+
+def _bin_width(bins) -> int:
+    """The width of the regular bins (the first one; the last may be wider)."""
+    low, high, _ = bins[0]
+    return high - low + 1
 
 
 class CorporaPage(QWidget):
@@ -151,7 +175,7 @@ class CorporaPage(QWidget):
         self.add_button.setText("Add corpus")
         self.add_button.setMenu(add_menu)
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.remove_button = QPushButton("Remove from list")
+        self.remove_button = QPushButton("Remove")
         self.remove_button.setToolTip("Takes the corpus off this list; its files stay where they are.")
         self.remove_button.clicked.connect(self.remove_selected)
         buttons = QHBoxLayout()
@@ -175,13 +199,14 @@ class CorporaPage(QWidget):
         font.setBold(True)
         self.name_label.setFont(font)
         self.path_label = QLabel()
+        self.path_label.setWordWrap(True)
         self.path_label.setStyleSheet("color: #555;")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.path_label.setWordWrap(True)
         self.preview_box = QPlainTextEdit()
         self.preview_box.setReadOnly(True)
+        self.preview_box.setAcceptDrops(False)  # a dropped file goes to the page, not the text
         self.preview_box.setFont(QFont("monospace"))
-        self.preview_box.setPlaceholderText("The first lines of the corpus appear here.")
+        self.preview_box.setPlaceholderText(PLACEHOLDER)
         self.stats_label = QLabel()
         self.stats_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.stats_label.setWordWrap(True)
@@ -190,9 +215,27 @@ class CorporaPage(QWidget):
         self.train_button = QPushButton("Train on this corpus")
         self.train_button.clicked.connect(self.train_on_selected)
 
-        figures = QHBoxLayout()
-        figures.addWidget(self.stats_label, 1)
-        figures.addWidget(self.chart, 1)
+        stats_column = QVBoxLayout()
+        stats_column.addWidget(QLabel("<b>Statistics</b>"))
+        stats_scroll = QScrollArea()  # long statistics scroll instead of stretching the page
+        stats_scroll.setWidgetResizable(True)
+        stats_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        stats_scroll.setWidget(self.stats_label)
+        stats_column.addWidget(stats_scroll, 1)
+        figures = QWidget()
+        row = QHBoxLayout(figures)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addLayout(stats_column, 1)
+        row.addWidget(self.chart, 1)
+        lines = QWidget()
+        lines_column = QVBoxLayout(lines)
+        lines_column.setContentsMargins(0, 0, 0, 0)
+        lines_column.addWidget(QLabel("<b>First lines</b>"))
+        lines_column.addWidget(self.preview_box)
+        panes = QSplitter(Qt.Orientation.Vertical)  # the user can give the preview more room
+        panes.addWidget(lines)
+        panes.addWidget(figures)
+        panes.setSizes([300, 320])
         bottom = QHBoxLayout()
         bottom.addStretch(1)
         bottom.addWidget(self.train_button)
@@ -201,56 +244,58 @@ class CorporaPage(QWidget):
         column.setContentsMargins(6, 0, 0, 0)
         column.addWidget(self.name_label)
         column.addWidget(self.path_label)
-        column.addLayout(self._build_reading_row())
-        column.addLayout(self._build_options_row())
+        column.addLayout(self._build_options_grid())
         column.addWidget(self._build_problem_panel())
-        column.addWidget(QLabel("<b>First lines</b>"))
-        column.addWidget(self.preview_box, 3)
-        column.addLayout(figures, 2)
+        column.addWidget(panes, 1)
         column.addLayout(bottom)
         return side
 
-    def _build_reading_row(self) -> QHBoxLayout:
-        """How a single file is read: as text, or as TSV pairs with two columns."""
-        self.read_as = QComboBox()
-        self.read_as.addItems(["text", "tab-separated pairs"])
-        self.read_as.currentIndexChanged.connect(self._options_changed)
+    def _build_options_grid(self) -> QGridLayout:
+        """How the corpus is read: as text or TSV pairs, the encoding, normalization.
+        Three short rows keep the page narrow enough for a small window."""
         self.read_as_label = QLabel("Read as")
+        self.read_as = QComboBox()
+        self.read_as.addItems(["text", "pairs (TSV)"])
+        self.read_as.setToolTip("Pairs (TSV): one pair per line, in two tab-separated columns.")
+        self.read_as.currentIndexChanged.connect(self._options_changed)
         self.src_column, self.tgt_column = QSpinBox(), QSpinBox()
         for spin in (self.src_column, self.tgt_column):
             spin.setRange(0, 99)
             spin.valueChanged.connect(self._options_changed)
-        self.columns_label = QLabel("columns (from 0): source")
+        self.columns_label = QLabel("columns: source")
+        for widget in (self.columns_label, self.src_column, self.tgt_column):
+            widget.setToolTip("Which tab-separated columns hold the pair, counted from 0.")
         self.tgt_column_label = QLabel("target")
         self.pair_button = QPushButton("Pair with another file…")
         self.pair_button.setToolTip("Choose the other language's file, line-aligned with this one.")
         self.pair_button.clicked.connect(self.pair_selected_by_dialog)
-        row = QHBoxLayout()
-        for widget in (self.read_as_label, self.read_as, self.columns_label, self.src_column,
-                       self.tgt_column_label, self.tgt_column, self.pair_button):
-            row.addWidget(widget)
-        row.addStretch(1)
-        return row
-
-    def _build_options_row(self) -> QHBoxLayout:
         self.encoding = QComboBox()
         self.encoding.addItem(DETECT, None)
+        self.encoding.setItemData(0, "UTF-8, or UTF-16 when the file starts with a byte-order "
+                                     "mark", Qt.ItemDataRole.ToolTipRole)
         for name in ENCODINGS:
             self.encoding.addItem(name, name)
         self.encoding.currentIndexChanged.connect(self._options_changed)
         self.replace_errors = QCheckBox("Replace undecodable bytes")
+        self.replace_errors.setToolTip("Read on past bytes the encoding cannot decode; each "
+                                       "becomes U+FFFD and is counted.")
         self.lowercase = QCheckBox("Lowercase")
         self.nfc = QCheckBox("NFC")
         self.nfc.setToolTip("Unicode NFC: an accent typed as two characters becomes one.")
         for box in (self.replace_errors, self.lowercase, self.nfc):
             box.toggled.connect(self._options_changed)
-        row = QHBoxLayout()
-        row.addWidget(QLabel("Encoding"))
-        row.addWidget(self.encoding)
-        for box in (self.replace_errors, self.lowercase, self.nfc):
-            row.addWidget(box)
-        row.addStretch(1)
-        return row
+        grid = QGridLayout()
+        grid.setColumnStretch(2, 1)
+        grid.addWidget(self.read_as_label, 0, 0)
+        grid.addWidget(self.read_as, 0, 1)
+        grid.addLayout(_row(self.columns_label, self.src_column, self.tgt_column_label,
+                            self.tgt_column, self.pair_button), 0, 2)
+        grid.addWidget(QLabel("Encoding"), 1, 0)
+        grid.addWidget(self.encoding, 1, 1)
+        grid.addLayout(_row(self.replace_errors), 1, 2)
+        grid.addWidget(QLabel("Text"), 2, 0)
+        grid.addLayout(_row(self.lowercase, self.nfc), 2, 1, 1, 2)
+        return grid
 
     def _build_problem_panel(self) -> QFrame:
         """Why the corpus cannot be read, in the back end's words, and for an
@@ -420,7 +465,13 @@ class CorporaPage(QWidget):
         self.chart.clear()
         self.problem_panel.hide()
         self.train_button.setEnabled(False)
-        self.remove_button.setEnabled(False)
+        self._enable_controls(False)
+
+    def _enable_controls(self, on: bool) -> None:
+        for widget in (self.remove_button, self.read_as, self.src_column, self.tgt_column,
+                       self.pair_button, self.encoding, self.replace_errors, self.lowercase,
+                       self.nfc):
+            widget.setEnabled(on)
 
     def _show_entry(self, entry: CorpusEntry) -> None:
         """Put the entry's name, files and options in the controls."""
@@ -442,7 +493,7 @@ class CorporaPage(QWidget):
         self.replace_errors.setChecked(entry.options.replace_errors)
         self.lowercase.setChecked(entry.options.lowercase)
         self.nfc.setChecked(entry.options.nfc)
-        self.remove_button.setEnabled(True)
+        self._enable_controls(True)
         self._filling = False
 
     def _set_encoding(self, name: str | None) -> None:
@@ -478,6 +529,7 @@ class CorporaPage(QWidget):
         self.preview, self.stats, self.problem = None, None, None
         self.problem_panel.hide()
         self.preview_box.setPlainText("reading…")
+        self.preview_box.setPlaceholderText(PLACEHOLDER)
         self.stats_label.setText("reading…")
         self.chart.clear()
         self.train_button.setEnabled(True)
@@ -503,11 +555,13 @@ class CorporaPage(QWidget):
 
     def _preview_ready(self, rows: list) -> None:
         self.preview = rows
-        if rows and isinstance(rows[0], tuple):
-            text = "\n".join(f"{src}   →   {tgt}" for src, tgt in rows)
+        pairs = bool(rows) and isinstance(rows[0], tuple)
+        wrap = QPlainTextEdit.LineWrapMode  # prose lines wrap; a pair stays on one line
+        self.preview_box.setLineWrapMode(wrap.NoWrap if pairs else wrap.WidgetWidth)
+        if pairs:
+            self.preview_box.setPlainText("\n".join(f"{src}   →   {tgt}" for src, tgt in rows))
         else:
-            text = "\n".join(rows)
-        self.preview_box.setPlainText(text)
+            self.preview_box.setPlainText("\n".join(rows))
 
     def _stats_ready(self, stats) -> None:
         self.stats = stats
@@ -530,12 +584,10 @@ class CorporaPage(QWidget):
         self.problem_panel.show()
         if self.preview is None:
             self.preview_box.clear()
+            self.preview_box.setPlaceholderText("")
         self.stats_label.setText("")
         self.chart.clear()
         self.train_button.setEnabled(False)
-
-    def is_reading(self) -> bool:
-        return self.problem is None and self.selected() is not None and self.stats is None
 
     # -- to the Train page, and closing ------------------------------------------------------
     def train_on_selected(self) -> None:

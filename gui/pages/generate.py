@@ -14,8 +14,14 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QShortcut, QTextCharFormat
-from PySide6.QtGui import QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QKeySequence,
+    QShortcut,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -33,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import inference
+from gui.background import call_in_background
 from gui.context import AppContext
 
 SEED_MAX = 2**31 - 1
@@ -50,7 +57,7 @@ class GeneratePage(QWidget):
         self._job: inference.Job | None = None
         self._job_id = 0  # pieces of an older generation are ignored
         self._preload_id = 0
-        self._preload = None  # keeps the background call alive
+        self._preload_call = None  # keeps the background call alive
         self._started = 0.0
         self.flush_s = 0.05  # how often streamed text reaches the view
         self.generated = ""  # the continuation shown, without the prompt
@@ -163,8 +170,9 @@ class GeneratePage(QWidget):
         return box
 
     # -- runs ----------------------------------------------------------------------------
-    def refresh_runs(self) -> None:
-        """List the workspace's language-model runs, keeping the current choice."""
+    def refresh_runs(self) -> bool:
+        """List the workspace's language-model runs, keeping the current choice;
+        True when the choice changed (and its model is being loaded)."""
         current = self.current_run()
         wanted = current or self.ctx.recall("generate/run", "", str)
         runs = [s for s in self.ctx.workspace.list_runs() if s.task == "lm"]
@@ -175,8 +183,10 @@ class GeneratePage(QWidget):
         index = self.run_box.findData(wanted)
         self.run_box.setCurrentIndex(index if index >= 0 else 0 if runs else -1)
         self.run_box.blockSignals(False)
-        if self.current_run() != current or not runs:
+        changed = self.current_run() != current or not runs
+        if changed:
             self._run_chosen()
+        return changed
 
     def current_run(self) -> str | None:
         return self.run_box.currentData()
@@ -191,12 +201,21 @@ class GeneratePage(QWidget):
             self._show_model_error(f"{name!r} is not a language-model run in this workspace.")
 
     def on_shown(self) -> None:
-        self.refresh_runs()
+        """Runs may have been trained, added or removed meanwhile."""
+        if not self.refresh_runs():
+            self._preload()  # a newer checkpoint loads now; the current one is cached
 
     def _run_path(self, name: str) -> Path:
         return self.ctx.workspace.runs_dir / name
 
     def _run_chosen(self, *_: object) -> None:
+        name = self.current_run()
+        if name is not None:
+            self.ctx.remember("generate/run", name)
+        self._preload()
+        self._set_running(self._job is not None)
+
+    def _preload(self) -> None:
         """Load the chosen run's model in the background: the first generation is then
         instant, and a damaged checkpoint says so right away."""
         name = self.current_run()
@@ -204,19 +223,14 @@ class GeneratePage(QWidget):
         if name is None:
             self.model_label.setStyleSheet("")
             self.model_label.setText("No language model yet: train one on the Train page.")
-            self._set_running(self._job is not None)
             return
-        self.ctx.remember("generate/run", name)
         self.model_label.setStyleSheet("")
         self.model_label.setText("Loading the model…")
         request, path = self._preload_id, self._run_path(name)
-        from gui.background import call_in_background
-
-        self._preload = call_in_background(
+        self._preload_call = call_in_background(
             lambda: inference.language_model(path),
             lambda loaded: self._model_loaded(request, loaded),
             lambda exc: self._model_failed(request, exc))
-        self._set_running(self._job is not None)
 
     def _model_loaded(self, request: int, loaded: inference.LoadedLM) -> None:
         if request != self._preload_id:
@@ -240,11 +254,11 @@ class GeneratePage(QWidget):
                 "top_k": self.top_k.value() or None,
                 "top_p": self.top_p.value() if self.top_p.value() < 1 else None,
                 "repetition_penalty": self.penalty.value(),
-                "seed": int(seed_text) if seed_text.isdigit() else None}
+                "seed": int(seed_text) if _is_number(seed_text) else None}
 
     def _seed_problem(self) -> str | None:
         text = self.seed.text().strip()
-        if text and (not text.isdigit() or int(text) > SEED_MAX):
+        if text and (not _is_number(text) or int(text) > SEED_MAX):
             return f"The seed must be a whole number from 0 to {SEED_MAX}, or empty for random."
         return None
 
@@ -272,7 +286,7 @@ class GeneratePage(QWidget):
             return
         name = self.current_run()
         if name is None:
-            self.status.setText("Choose a language-model run first.")
+            self._show_status_error("Choose a language-model run first.")
             return
         problem = self._seed_problem()
         if problem:
@@ -394,12 +408,18 @@ class GeneratePage(QWidget):
             self._job.wait(timeout_s)
 
 
+def _is_number(text: str) -> bool:
+    """Digits 0-9 only (``str.isdigit`` also accepts "²", which ``int`` refuses)."""
+    return text.isascii() and text.isdigit()
+
+
 def _describe(loaded: inference.LoadedLM) -> str:
-    """'step 1,200 · validation bits/char 1.62 · int8, 1 thread (auto)'."""
+    """'Ready: best checkpoint at step 1,200 · validation bits/char 1.62 · generating
+    with int8, 1 thread (auto)'."""
     parts = []
     step = loaded.info.get("step")
     if step is not None:
-        parts.append(f"step {int(step):,}")
+        parts.append(f"best checkpoint at step {int(step):,}")
     metrics = loaded.info.get("best_metrics") or loaded.info.get("metrics") or {}
     for key, label in (("val_bpc", "validation bits/char"), ("val_word_ppl", "word perplexity"),
                        ("val_loss", "validation loss")):

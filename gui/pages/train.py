@@ -5,7 +5,8 @@ The left side is the set-up (task, corpus, sizes suggested for the corpus by
 (state, progress, curves, samples), continues a finished run, and lists the
 queue. Training happens on the queue's worker thread (``gui.training_queue``);
 this page only turns its batched events into labels and curve rows, redrawing
-the curves at most :data:`REDRAW_MS` apart so the event loop never stalls.
+the curves at most :data:`REDRAW_MS` apart, and only while the page is shown,
+so the event loop never stalls.
 """
 
 from __future__ import annotations
@@ -67,7 +68,11 @@ from nlp.train_config import TrainConfig
 
 log = logging.getLogger(__name__)
 
-REDRAW_MS = 200  # curves redraw at most this often
+# Curves redraw at most this often. A redraw costs pyqtgraph two or three
+# repaints of ~20 ms each (40+ ms on a CPU busy training): at 5 redraws a second
+# the 99th-percentile event-loop stall was ~55 ms, at 1 a second ~20 ms
+# (bench/bench_gui_stalls.py). The labels still follow every event batch.
+REDRAW_MS = 1000
 TASKS = (("Character language model", "char"), ("Subword language model", "subword"),
          ("Translator", "mt"))
 CELLS = (("LSTM", "lstm"), ("GRU", "gru"))
@@ -113,6 +118,7 @@ class SetupForm(QWidget):
         layout.addWidget(self.start_button)
         layout.addStretch(1)
         self._recall()
+        self._last_task = self.task
         self.task_combo.currentIndexChanged.connect(self._task_changed)
         self.corpus_edit.editingFinished.connect(lambda: self.measure())
         self.tgt_edit.editingFinished.connect(self._show_task_rows)
@@ -222,6 +228,12 @@ class SetupForm(QWidget):
         return self.task_combo.currentData()
 
     def _task_changed(self) -> None:
+        """Switching to or from the translator also switches the cell to its usual
+        one (GRU for translators, as in the CLI; LSTM for language models)."""
+        was_mt, is_mt = self._last_task == "mt", self.task == "mt"
+        if was_mt != is_mt:
+            _select(self.cell_combo, "gru" if is_mt else "lstm")
+        self._last_task = self.task
         self._show_task_rows()
         self.measure()
 
@@ -426,7 +438,10 @@ def minutes_only_budget(workspace: Workspace, name: str) -> None:
     train = dict(config.get("train", {}))
     if train.get("max_steps") is None and train.get("max_epochs") is None:
         return
-    train.update(max_steps=None, max_epochs=None)
+    # a placeholder minutes budget (TrainConfig needs one); the resume replaces it
+    elapsed = float(run.summary().last.get("elapsed", 0.0))
+    train.update(max_steps=None, max_epochs=None,
+                 max_minutes=train.get("max_minutes") or max(elapsed / 60, 0.01))
     run.write_config({**config, "train": train})
 
 
@@ -548,8 +563,8 @@ class TrainPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidget(self.form)
         scroll.setWidgetResizable(True)
-        scroll.setFixedWidth(370)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(220)  # a small window scrolls the set-up instead
+        scroll.setMaximumWidth(400)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(scroll)
@@ -578,11 +593,14 @@ class TrainPage(QWidget):
         col.addWidget(self.stats_label)
         col.addLayout(self._buttons())
         self.curves = CurvesView(x="time")
-        self.curves.setMinimumHeight(260)
+        self.curves.setMinimumHeight(150)
         col.addWidget(self.curves, 3)
         col.addWidget(QLabel("Samples at the last evaluation"))
         self.samples_view = QPlainTextEdit(readOnly=True)
         self.samples_view.setMaximumBlockCount(200)
+        self.samples_view.setMinimumHeight(40)
+        self.samples_view.setPlaceholderText("Sample texts (or translations) appear here at "
+                                             "each evaluation.")
         col.addWidget(self.samples_view, 1)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
@@ -610,10 +628,12 @@ class TrainPage(QWidget):
         return line
 
     def _queue_group(self) -> QGroupBox:
-        box = QGroupBox("Queue (runs start one after another)")
+        box = QGroupBox("Queue")
+        box.setToolTip("Runs waiting to train; each starts when the one before it ends.")
         line = QHBoxLayout(box)
         self.queue_list = QListWidget()
         self.queue_list.setMaximumHeight(60)
+        self.queue_list.setMinimumHeight(30)
         self.remove_button = QPushButton("Remove")
         line.addWidget(self.queue_list, 1)
         line.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -655,6 +675,10 @@ class TrainPage(QWidget):
         self._calls.append(call_in_background(
             lambda ws=self.ctx.workspace: load_run_view(ws, name), self._show_saved_run,
             lambda exc: self._message(self.ctx.message_for(exc), error=True)))
+
+    def on_shown(self) -> None:
+        """Draw the rows that came while another page was shown."""
+        self._draw_rows()
 
     def _use_corpus(self, request: dict) -> None:
         self.form.set_corpus(request)
@@ -785,7 +809,7 @@ class TrainPage(QWidget):
             self._apply(live, event)
         self.stats_label.setText(live.stats())
         self.progress.setValue(int(live.progress() * 1000))
-        if live.rows and not self._redraw.isActive():
+        if live.rows and self.isVisible() and not self._redraw.isActive():
             self._redraw.start()
 
     def _apply(self, live: LiveRun, event) -> None:

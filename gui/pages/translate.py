@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from gui import inference
+from gui.background import call_in_background
 from gui.context import AppContext
 from gui.widgets.heatmap import AttentionHeatmap
 
@@ -53,7 +54,7 @@ class TranslatePage(QWidget):
         self._queued: tuple | None = None  # the newest request waiting for it
         self._file_job: inference.Job | None = None
         self._preload_id = 0
-        self._preload = None
+        self._preload_call = None  # keeps the background call alive
         self.results: list = []  # TranslationResult of the text shown
         self.shown_source: str | None = None  # the text whose translation is shown
         self.attention_kept = True  # False: the text was too long to keep its attention
@@ -151,8 +152,9 @@ class TranslatePage(QWidget):
         return row
 
     # -- runs ----------------------------------------------------------------------------
-    def refresh_runs(self) -> None:
-        """List the workspace's translator runs, keeping the current choice."""
+    def refresh_runs(self) -> bool:
+        """List the workspace's translator runs, keeping the current choice;
+        True when the choice changed (and its model is being loaded)."""
         current = self.current_run()
         wanted = current or self.ctx.recall("translate/run", "", str)
         runs = [s for s in self.ctx.workspace.list_runs() if s.task == "mt"]
@@ -163,8 +165,10 @@ class TranslatePage(QWidget):
         index = self.run_box.findData(wanted)
         self.run_box.setCurrentIndex(index if index >= 0 else 0 if runs else -1)
         self.run_box.blockSignals(False)
-        if self.current_run() != current or not runs:
+        changed = self.current_run() != current or not runs
+        if changed:
             self._run_chosen()
+        return changed
 
     def current_run(self) -> str | None:
         return self.run_box.currentData()
@@ -179,38 +183,47 @@ class TranslatePage(QWidget):
             self._show_model_error(f"{name!r} is not a translator run in this workspace.")
 
     def on_shown(self) -> None:
-        self.refresh_runs()
+        """Runs may have been trained, added or removed meanwhile."""
+        if not self.refresh_runs():
+            self._preload()  # a newer checkpoint loads now; the current one is cached
 
     def _run_path(self, name: str) -> Path:
         return self.ctx.workspace.runs_dir / name
 
     def _run_chosen(self, *_: object) -> None:
-        """Load the translator in the background, then translate the text again."""
+        """Load the chosen translator, then translate the text again with it."""
+        name = self.current_run()
+        self.file_button.setEnabled(name is not None and self._file_job is None)
+        if name is not None:
+            self.ctx.remember("translate/run", name)
+        self._preload()
+        self._changed()
+
+    def _preload(self) -> None:
+        """Load the translator in the background: the first translation is then quick,
+        and a damaged checkpoint says so right away."""
         name = self.current_run()
         self._preload_id += 1
-        self.file_button.setEnabled(name is not None and self._file_job is None)
         if name is None:
             self.model_label.setStyleSheet("")
             self.model_label.setText("No translator yet: train one on the Train page.")
             return
-        self.ctx.remember("translate/run", name)
         self.model_label.setStyleSheet("")
         self.model_label.setText("Loading the translator…")
         request, path = self._preload_id, self._run_path(name)
-        from gui.background import call_in_background
-
-        self._preload = call_in_background(
+        self._preload_call = call_in_background(
             lambda: inference.translator(path),
             lambda loaded: self._model_loaded(request, loaded),
             lambda exc: self._model_failed(request, exc))
-        self._settings_changed()
 
     def _model_loaded(self, request: int, loaded: inference.LoadedTranslator) -> None:
         if request != self._preload_id:
             return
-        parts = [f"step {loaded.info['step']:,}"] if loaded.info.get("step") else []
+        step = loaded.info.get("step")
+        parts = [f"best checkpoint at step {int(step):,}"] if step is not None else []
+        metrics = loaded.info.get("metrics") or {}
         for key, label in (("bleu", "BLEU"), ("chrf", "chrF"), ("val_loss", "validation loss")):
-            value = loaded.info.get("metrics", {}).get(key)
+            value = metrics.get(key)
             if isinstance(value, (int, float)):
                 parts.append(f"{label} {value:.1f}" if key != "val_loss" else
                              f"{label} {value:.2f}")
@@ -300,9 +313,11 @@ class TranslatePage(QWidget):
         self.shown_source = text
         result = results[0] if results else None
         self.target.setPlainText(result.text if result else "")
+        self.target.setPlaceholderText("(the translation is empty)" if result
+                                       else "The translation appears here")
         self.n_best_list.clear()
         for hyp, score in (result.n_best if result else []):
-            item = QListWidgetItem(f"{score:7.3f}   {hyp}")
+            item = QListWidgetItem(f"{score:7.3f}   {hyp or '(empty)'}")
             item.setToolTip(hyp)
             self.n_best_list.addItem(item)
         if self.n_best_list.count():

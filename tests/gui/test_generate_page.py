@@ -6,6 +6,7 @@ import pytest
 import torch
 from PySide6.QtGui import QGuiApplication
 
+from gui import inference
 from gui.pages.generate import GeneratePage
 from models.language_model import LanguageModel, LMConfig
 from nlp.runs import Workspace
@@ -17,18 +18,22 @@ TEXT = "".join(f"Line {i}: the quick brown fox jumps over the lazy dog.\n" for i
 def make_lm_run(workspace: Workspace, name: str = "tiny-lm"):
     """A tiny language-model run saved as a training run would save it (no training:
     a test needs a model that loads and samples, not a good one)."""
+    run = workspace.create_run(name, {"task": "lm"})
+    save_lm_checkpoint(run, 1)
+    return run
+
+
+def save_lm_checkpoint(run, step: int) -> None:
     tokenizer = CharTokenizer.train([TEXT])
-    torch.manual_seed(0)
+    torch.manual_seed(step)
     model = LanguageModel(LMConfig(vocab_size=tokenizer.vocab_size, embed=8, hidden=16,
                                    layers=1, dropout=0.0))
     with torch.no_grad():  # an untrained model would end a sample at a random EOS
         model.decoder.bias[EOS] = -30.0
-    run = workspace.create_run(name, {"task": "lm"})
-    run.save_checkpoint(1, tags=("last", "best"), keep=1, weights=model.state_dict(),
+    run.save_checkpoint(step, tags=("last", "best"), keep=2, weights=model.state_dict(),
                         model_config=model.cfg.to_dict(), task="lm",
                         tokenizers={"main": tokenizer.to_bytes()}, train_state=None,
-                        info={"step": 1, "metrics": {"val_loss": 3.0, "val_bpc": 4.3}})
-    return run
+                        info={"step": step, "metrics": {"val_loss": 3.0, "val_bpc": 4.3}})
 
 
 @pytest.fixture
@@ -41,7 +46,7 @@ def page(ctx, qtbot, lm_run):
     page = GeneratePage(ctx)
     qtbot.addWidget(page)
     page.resize(1000, 700)
-    qtbot.waitUntil(lambda: page.model_label.text().startswith("Ready"), timeout=30_000)
+    qtbot.waitUntil(lambda: page.model_label.text().startswith("Ready"), timeout=60_000)
     yield page
     page.shutdown(10)
 
@@ -52,7 +57,7 @@ def generate(page, qtbot, **settings):
         widget.setText(value) if name == "seed" else widget.setValue(value)
     page.generate()
     assert page.is_generating()
-    qtbot.waitUntil(lambda: not page.is_generating(), timeout=30_000)
+    qtbot.waitUntil(lambda: not page.is_generating(), timeout=60_000)
     return page.generated
 
 
@@ -91,11 +96,11 @@ def test_text_streams_in_and_stop_stops(page, qtbot):
     page.seed.setText("1")
     page.length.setValue(1_000_000)
     page.generate()
-    qtbot.waitUntil(lambda: len(page.generated) > 50, timeout=30_000)
+    qtbot.waitUntil(lambda: len(page.generated) > 50, timeout=60_000)
     assert page.is_generating() and page.stop_button.isEnabled()
     assert not page.generate_button.isEnabled()
     page.stop()
-    qtbot.waitUntil(lambda: not page.is_generating(), timeout=30_000)
+    qtbot.waitUntil(lambda: not page.is_generating(), timeout=60_000)
     assert page.status.text().startswith("Stopped")
     assert 50 < len(page.generated) < 1_000_000
     assert page.output.toPlainText().endswith(page.generated)
@@ -103,10 +108,11 @@ def test_text_streams_in_and_stop_stops(page, qtbot):
 
 
 def test_bad_settings_are_shown_not_raised(page, qtbot):
-    page.seed.setText("seven")
-    page.generate()
-    assert not page.is_generating()
-    assert "seed must be a whole number" in page.status.text()
+    for bad in ("seven", "²", "-1", str(2**31)):
+        page.seed.setText(bad)
+        page.generate()
+        assert not page.is_generating()
+        assert "seed must be a whole number" in page.status.text()
 
 
 def test_copy_and_save(page, qtbot, tmp_path):
@@ -139,11 +145,11 @@ def test_a_damaged_checkpoint_is_explained_inline(ctx, qtbot):
         weights.write_bytes(b"garbage")
     page = GeneratePage(ctx)
     qtbot.addWidget(page)
-    qtbot.waitUntil(lambda: "damaged" in page.model_label.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "damaged" in page.model_label.text(), timeout=60_000)
     assert "b00020" in page.model_label.styleSheet()
     assert "Traceback" not in page.model_label.text()
     page.generate()  # the generation says it too, in the status line
-    qtbot.waitUntil(lambda: not page.is_generating(), timeout=30_000)
+    qtbot.waitUntil(lambda: not page.is_generating(), timeout=60_000)
     assert "damaged" in page.status.text()
 
 
@@ -161,5 +167,14 @@ def test_open_run_from_another_page(window, ctx, qtbot, lm_run):
     page = window.pages["generate"]
     assert window.stack.currentWidget() is page
     assert page.current_run() == "other"
-    qtbot.waitUntil(lambda: page.model_label.text().startswith("Ready"), timeout=30_000)
+    qtbot.waitUntil(lambda: page.model_label.text().startswith("Ready"), timeout=60_000)
     page.shutdown(10)
+
+
+def test_the_model_is_cached_until_the_run_has_a_newer_checkpoint(page, qtbot, lm_run):
+    first = inference.language_model(lm_run.path)
+    assert inference.language_model(lm_run.path) is first  # loaded once
+    save_lm_checkpoint(lm_run, 5)  # the run trained on meanwhile
+    page.on_shown()
+    qtbot.waitUntil(lambda: "step 5" in page.model_label.text(), timeout=60_000)
+    assert inference.language_model(lm_run.path) is not first

@@ -17,14 +17,15 @@ def test_window_shows_device_and_workspace(window, ctx):
 def test_geometry_and_page_are_remembered(ctx, qtbot):
     first = MainWindow(ctx)
     qtbot.addWidget(first)
-    first.resize(613, 407)
     first.show()
+    first.resize(first.minimumSizeHint().expandedTo(first.size()))
+    saved = first.size()
     if first.nav.count() > 1:
         first.nav.setCurrentRow(first.nav.count() - 1)
     first.close()
     second = MainWindow(ctx)
     qtbot.addWidget(second)
-    assert second.size().width() == 613
+    assert second.size() == saved
     assert second.nav.currentRow() == first.nav.count() - 1 if first.nav.count() else True
 
 

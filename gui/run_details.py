@@ -1,0 +1,234 @@
+"""The details pane of the Runs page: one run's settings, scores, samples and
+curves, or the curves of several runs overlaid; loaded off the GUI thread.
+
+Also ``PendingCalls``, the page's way to run back-end calls in the background
+and drop their results once the receiving widget is gone or has moved on.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from gui.background import call_in_background
+from gui.context import AppContext
+from gui.run_table import DAMAGED, TASKS, created_text, size_text
+from gui.widgets.curves import CurvesView
+from nlp.runs import Run, RunSummary
+
+EMPTY_HINT = ("No runs yet. Train one on the Train page, or import a .rnnrun file "
+              "(Import…).")
+PICK_HINT = "Select a run to see its settings, curves and samples; select several to compare."
+
+
+class PendingCalls:
+    """Background calls of one widget: kept alive until they report, and their
+    results dropped if the widget was deleted meanwhile (a closed page)."""
+
+    def __init__(self, owner: QWidget):
+        self.owner = owner
+        self._calls: set = set()
+
+    def start(self, fn: Callable[[], object], on_done: Callable[[object], None],
+              on_error: Callable[[BaseException], None], pool: QThreadPool | None = None) -> None:
+        holder: list = []
+
+        def finish(handler, value) -> None:
+            self._calls.discard(holder[0])
+            if isValid(self.owner):
+                handler(value)
+
+        call = call_in_background(fn, lambda r: finish(on_done, r),
+                                  lambda e: finish(on_error, e), pool)
+        holder.append(call)
+        self._calls.add(call)
+
+
+class RunDetails(QWidget):
+    """A stack: a hint, one run (its description beside its curves), or the
+    compared curves of several runs."""
+
+    problem = Signal(str)  # a message for the page's status line
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self._calls = PendingCalls(self)
+        self._request = 0  # a result for an older request is dropped
+        self._runs: list[RunSummary] = []
+        self.stack = QStackedWidget()
+        self.hint = QLabel(PICK_HINT)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self.text = QTextBrowser()
+        self.text.setOpenLinks(False)
+        self.x_axis = self._build_x_axis()
+        self.curves = CurvesView(x=self.x_axis.currentData())
+        self.compare_curves = CurvesView(x=self.x_axis.currentData(), multi=True)
+        self.compare_title = QLabel()
+
+        self.single = QSplitter(Qt.Orientation.Horizontal)
+        self.single.addWidget(self.text)
+        self.single.addWidget(_box(self.curves))
+        self.single.setSizes([380, 620])
+        self.compare_page = _box(self.compare_title, self.compare_curves)
+        for widget in (self.hint, self.single, self.compare_page):
+            self.stack.addWidget(widget)
+
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(QLabel("Curves"))
+        row.addWidget(self.x_axis)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.stack, 1)
+
+    def _build_x_axis(self) -> QComboBox:
+        combo = QComboBox()
+        combo.addItem("against minutes of training", "time")
+        combo.addItem("against steps", "step")
+        combo.setCurrentIndex(max(0, combo.findData(self.ctx.recall("runs/x_axis", "time"))))
+        combo.currentIndexChanged.connect(self._x_axis_changed)
+        return combo
+
+    def show_runs(self, runs: list[RunSummary], workspace_empty: bool = False) -> None:
+        """Describe one run, compare several, or say what to do with none."""
+        self._request += 1
+        self._runs = list(runs)
+        if len(runs) == 1:
+            self._show_one(runs[0])
+        elif runs:
+            self._show_compare(runs)
+        else:
+            self.hint.setText(EMPTY_HINT if workspace_empty else PICK_HINT)
+            self.stack.setCurrentWidget(self.hint)
+
+    def _show_one(self, summary: RunSummary) -> None:
+        request, run = self._request, Run(summary.path)
+        self.text.setHtml(details_html(summary, []))
+        self.curves.clear()
+        self.stack.setCurrentWidget(self.single)
+        self._calls.start(lambda: (run.metrics(), run.samples()),
+                          lambda result: self._one_loaded(request, summary, *result),
+                          lambda exc: self._failed(request, exc))
+
+    def _one_loaded(self, request: int, summary: RunSummary, metrics: list[dict],
+                    samples: list[dict]) -> None:
+        if request == self._request:
+            self.text.setHtml(details_html(summary, samples))
+            self.curves.clear()
+            self.curves.set_history(summary.name, metrics)
+
+    def _show_compare(self, runs: list[RunSummary]) -> None:
+        request = self._request
+        self.compare_curves.clear()
+        self.compare_title.setText("Comparing " + ", ".join(s.name for s in runs))
+        self.stack.setCurrentWidget(self.compare_page)
+        folders = [(s.name, s.path) for s in runs]
+        self._calls.start(lambda: [(name, Run(path).metrics()) for name, path in folders],
+                          lambda result: self._compare_loaded(request, result),
+                          lambda exc: self._failed(request, exc))
+
+    def _compare_loaded(self, request: int, histories: list[tuple[str, list[dict]]]) -> None:
+        if request == self._request:
+            self.compare_curves.clear()
+            for name, rows in histories:
+                self.compare_curves.set_history(name, rows)
+
+    def _failed(self, request: int, exc: BaseException) -> None:
+        if request == self._request:
+            self.problem.emit(self.ctx.message_for(exc))
+
+    def _x_axis_changed(self) -> None:
+        """CurvesView fixes its x axis when built: build both anew."""
+        x = self.x_axis.currentData()
+        self.ctx.remember("runs/x_axis", x)
+        self.curves = _replace(self.curves, CurvesView(x=x))
+        self.compare_curves = _replace(self.compare_curves, CurvesView(x=x, multi=True))
+        self.show_runs(self._runs)
+
+
+def _box(*widgets: QWidget) -> QWidget:
+    """A plain box around ``widgets`` (the last one stretches), so that a widget
+    can later be swapped for another in its layout."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    for widget in widgets:
+        layout.addWidget(widget)
+    layout.setStretch(len(widgets) - 1, 1)
+    return box
+
+
+def _replace(old: QWidget, new: QWidget) -> QWidget:
+    old.parentWidget().layout().replaceWidget(old, new)
+    old.deleteLater()
+    return new
+
+
+# -- one run, described ---------------------------------------------------------------------
+def _value_text(value) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_value_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {_value_text(v)}" for k, v in value.items()) or "—"
+    return str(value)
+
+
+def _section(title: str, values: dict) -> str:
+    rows = "".join(f"<tr><td style='color:#555; padding-right:12px'>{html.escape(str(k))}</td>"
+                   f"<td>{html.escape(_value_text(v))}</td></tr>" for k, v in values.items())
+    return f"<h4 style='margin-bottom:2px'>{html.escape(title)}</h4><table>{rows}</table>"
+
+
+def details_html(s: RunSummary, samples: list[dict]) -> str:
+    """A run's config, best scores and latest samples, escaped: a run file from
+    elsewhere may hold any text."""
+    parts = [f"<h3 style='margin-bottom:0'>{html.escape(s.name)}</h3>"]
+    if s.error:
+        parts.append(f"<p style='color:{DAMAGED.name()}'><b>Damaged:</b> "
+                     f"{html.escape(s.error)}</p><p>It cannot be opened, continued or "
+                     "exported; delete it, or repair the file named above.</p>")
+        if not s.config:  # nothing was read: the folder is all there is to say
+            return "".join(parts) + _section("Run", {"folder": str(s.path)})
+    overview = {"task": TASKS.get(str(s.task), s.task or "—"), "steps": f"{s.step:,}",
+                "created": created_text(s.created) or "—",
+                "size on disk": size_text(s.size_bytes), "folder": str(s.path)}
+    parts.append(_section("Run", overview))
+    if s.best:
+        parts.append(_section("Best checkpoint", s.best))
+    parts.append(_samples_html(samples))
+    for key, title in (("model", "Model"), ("data", "Data"), ("train", "Training")):
+        section = s.config.get(key)
+        if isinstance(section, dict) and section:
+            parts.append(_section(title, section))
+    return "".join(parts)
+
+
+def _samples_html(samples: list[dict]) -> str:
+    """The samples of the latest evaluation (a few, each cut to a readable length)."""
+    latest = next((r for r in reversed(samples) if isinstance(r.get("samples"), list)), None)
+    if not latest:
+        return ""
+    texts = "".join(f"<p style='white-space:pre-wrap; margin:4px 0'>"
+                    f"{html.escape(str(t)[:2000])}</p><hr>" for t in latest["samples"][:5])
+    return (f"<h4 style='margin-bottom:2px'>Samples at step "
+            f"{html.escape(str(latest.get('step', '?')))}</h4>{texts}")

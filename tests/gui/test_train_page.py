@@ -1,0 +1,290 @@
+"""The Train page: tiny real trainings on a worker thread, driven offscreen."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from gui.pages.train import TrainPage
+from nlp.runs import Run
+
+WORDS = "the cat sat on a mat and dog ran far away from home while birds sang".split()
+LONG = 1_000_000  # steps: a budget that a test always stops first
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """About 3 KB of made-up sentences."""
+    rng = random.Random(0)
+    path = tmp_path / "tiny.txt"
+    path.write_text("\n".join(" ".join(rng.choice(WORDS) for _ in range(9)) + "."
+                              for _ in range(60)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def pairs(tmp_path):
+    rng = random.Random(1)
+    numbers = [("one", "un"), ("two", "deux"), ("three", "trois"), ("four", "quatre")]
+    lines = []
+    for _ in range(120):
+        chosen = [rng.choice(numbers) for _ in range(3)]
+        lines.append(" ".join(e for e, _ in chosen) + "\t" + " ".join(f for _, f in chosen))
+    path = tmp_path / "pairs.tsv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def page(ctx, qtbot):
+    p = TrainPage(ctx)
+    qtbot.addWidget(p)
+    yield p
+    p.shutdown(10)
+
+
+@pytest.fixture
+def train_window(window):
+    """The window, its training stopped before the test's teardown closes it (a
+    close during training asks a question, which would wait forever offscreen)."""
+    yield window
+    window.pages["train"].shutdown(10)
+
+
+def set_up(page, qtbot, path, steps=LONG, task="char", name=""):
+    """A tiny model on ``path`` with a budget of ``steps``."""
+    form = page.form
+    form.task_combo.setCurrentIndex(form.task_combo.findData(task))
+    form.corpus_edit.setText(str(path))
+    form.measure()
+    qtbot.waitUntil(lambda: form.size is not None, timeout=5000)
+    form.layers_spin.setValue(1)
+    form.hidden_spin.setValue(16)
+    form.embed_spin.setValue(8)
+    form.batch_spin.setValue(4)
+    form.seq_spin.setValue(16)
+    form.vocab_spin.setValue(100)
+    form.budget_unit.setCurrentText("steps")
+    form.budget_spin.setValue(steps)
+    form.device_combo.setCurrentText("cpu")
+    form.name_edit.setText(name)
+
+
+def run_of(ctx, name) -> Run:
+    return Run(ctx.workspace.runs_dir / name)
+
+
+def wait_for_steps(page, qtbot, at_least=1):
+    qtbot.waitUntil(lambda: page.live is not None and page.live.last is not None
+                    and page.live.last.step >= at_least, timeout=15000)
+
+
+def wait_idle(page, qtbot, timeout=20000):
+    qtbot.waitUntil(lambda: not page.queue.busy and page.live is None, timeout=timeout)
+
+
+def test_a_tiny_run_trains_evaluates_and_finishes(page, ctx, qtbot, corpus):
+    states, changes = [], []
+    ctx.training_state.connect(states.append)
+    ctx.runs_changed.connect(lambda: changes.append(True))
+    set_up(page, qtbot, corpus, steps=30, name="tiny")
+    page.start()
+    assert "Preparing data" in page.state_label.text()
+    wait_for_steps(page, qtbot)
+    assert "step" in page.stats_label.text() and "tokens/s" in page.stats_label.text()
+    wait_idle(page, qtbot)
+    assert "finished" in page.state_label.text().lower()
+    assert "best validation" in page.stats_label.text()
+    assert page.samples_view.toPlainText().startswith("step ")
+    rows = page.curves.series["tiny"].rows
+    assert any("train_loss" in r for r in rows) and any("val_loss" in r for r in rows)
+    assert run_of(ctx, "tiny").checkpoint_names()
+    assert states == [True, False] and len(changes) >= 2  # created, then finished
+    assert page.continue_button.isVisible() or not page.isVisible()
+    assert page.shown_run == {"name": "tiny", "task": "lm"}
+
+
+def test_pause_resume_and_stop_saves_a_checkpoint(page, ctx, qtbot, corpus):
+    set_up(page, qtbot, corpus, name="paused")
+    page.start()
+    wait_for_steps(page, qtbot)
+    page.toggle_pause()
+    assert page.queue.paused and page.pause_button.text() == "Resume"
+    qtbot.wait(300)  # let the step in flight land
+    step = page.live.last.step
+    qtbot.wait(500)
+    assert page.live.last.step <= step + 1  # paused: no more steps
+    page.toggle_pause()
+    assert not page.queue.paused
+    wait_for_steps(page, qtbot, step + 3)
+    page.stop()
+    assert "saving a checkpoint" in page.state_label.text()
+    wait_idle(page, qtbot)
+    assert "stopped" in page.state_label.text().lower()
+    assert run_of(ctx, "paused").checkpoint_names()
+
+
+def test_queued_runs_train_one_after_another(page, ctx, qtbot, corpus):
+    order = []
+    page.queue.run_ready.connect(lambda _id, name, _cfg: order.append(name))
+    set_up(page, qtbot, corpus, steps=10, name="first")
+    page.start()
+    page.form.name_edit.setText("second")
+    page.start()
+    assert page.form.start_button.text() == "Add to queue"
+    assert [page.queue_list.item(i).text() for i in range(page.queue_list.count())] == \
+        ["second: char LM, LSTM"]
+    assert "a run is training and 1 more is queued" == page.busy_reason()
+    wait_idle(page, qtbot, timeout=30000)
+    assert order == ["first", "second"]
+    assert page.queue_list.count() == 0 and page.busy_reason() is None
+
+
+def test_a_queued_run_can_be_removed(page, ctx, qtbot, corpus):
+    set_up(page, qtbot, corpus, name="running")
+    page.start()
+    page.form.name_edit.setText("never")
+    page.start()
+    assert page.queue_list.count() == 1
+    page.queue_list.setCurrentRow(0)
+    page.remove_selected()
+    assert page.queue_list.count() == 0
+    wait_for_steps(page, qtbot)
+    page.stop()
+    wait_idle(page, qtbot)
+    assert not (ctx.workspace.runs_dir / "never").exists()
+
+
+def test_automatic_names_never_clash(page, ctx, qtbot, corpus):
+    set_up(page, qtbot, corpus, steps=5)
+    page.start()
+    page.start()  # the same second, the same corpus: a fresh name all the same
+    names = page.queue.run_names()
+    assert len(names) == 2
+    wait_idle(page, qtbot, timeout=30000)
+    assert len(list(ctx.workspace.runs_dir.iterdir())) == 2
+
+
+def test_a_bad_corpus_shows_a_message_not_a_traceback(page, ctx, qtbot, tmp_path, corpus):
+    set_up(page, qtbot, corpus, steps=5)
+    page.form.corpus_edit.setText(str(tmp_path / "missing.txt"))
+    page.start()
+    wait_idle(page, qtbot)
+    text = page.message_label.text()
+    assert "does not exist" in text and "Traceback" not in text
+    assert page.state_label.text() == "Failed."
+    assert not page.queue.busy
+
+
+def test_an_empty_corpus_field_is_refused_at_once(page, qtbot):
+    page.form.corpus_edit.clear()
+    page.start()
+    assert "Choose a corpus" in page.message_label.text()
+    assert not page.queue.busy
+
+
+def test_a_bad_run_name_is_refused_at_once(page, qtbot, corpus):
+    set_up(page, qtbot, corpus, steps=5, name="no/slashes")
+    page.start()
+    assert "cannot name a run" in page.message_label.text()
+    assert not page.queue.busy
+
+
+def test_shutdown_during_training_saves_and_returns_quickly(page, ctx, qtbot, corpus):
+    set_up(page, qtbot, corpus, name="closing")
+    page.start()
+    wait_for_steps(page, qtbot)
+    assert page.busy_reason() == "a run is training"
+    started = time.monotonic()
+    page.shutdown(10)
+    assert time.monotonic() - started < 5
+    assert run_of(ctx, "closing").checkpoint_names()
+
+
+def test_closing_the_window_stops_training_with_a_checkpoint(train_window, ctx, qtbot, corpus,
+                                                             monkeypatch):
+    window = train_window
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes)
+    page = window.pages["train"]
+    set_up(page, qtbot, corpus, name="window")
+    page.start()
+    wait_for_steps(page, qtbot)
+    window.close()
+    assert asked and run_of(ctx, "window").checkpoint_names()
+    assert not page.queue.busy
+
+
+def test_open_run_then_continue_for_more_minutes(train_window, ctx, qtbot, corpus):
+    window = train_window
+    page = window.pages["train"]
+    set_up(page, qtbot, corpus, steps=8, name="again")
+    page.start()
+    wait_idle(page, qtbot)
+    step = run_of(ctx, "again").summary().step
+    page.shown_run = None
+    ctx.open_run.emit("train", "again")
+    qtbot.waitUntil(lambda: page.shown_run is not None, timeout=5000)
+    assert window.stack.currentWidget() is page
+    assert page.run_label.text() == "again" and page.continue_button.isVisibleTo(page)
+    page.continue_spin.setValue(0.5)
+    page.continue_shown_run()
+    wait_for_steps(page, qtbot, step + 5)
+    page.stop()
+    wait_idle(page, qtbot)
+    assert run_of(ctx, "again").summary().step > step + 4
+    assert ctx.recall("train/continue_minutes", type_=float) == 0.5
+
+
+def test_a_tiny_translator_trains_and_shows_translations(page, ctx, qtbot, pairs):
+    set_up(page, qtbot, pairs, steps=6, task="mt", name="mt")
+    assert page.form.size.unit == "pairs" and page.form.size.amount == 120
+    page.start()
+    wait_idle(page, qtbot, timeout=30000)
+    assert "finished" in page.state_label.text().lower(), page.message_label.text()
+    assert "=>" in page.samples_view.toPlainText()
+    assert run_of(ctx, "mt").read_config()["task"] == "mt"
+
+
+def test_use_corpus_fills_the_form_and_choices_are_remembered(ctx, qtbot, pairs, corpus):
+    page = TrainPage(ctx)
+    qtbot.addWidget(page)
+    ctx.use_corpus.emit({"kind": "pairs", "path": str(pairs), "columns": [1, 0]})
+    assert page.form.task == "mt" and page.form.corpus_edit.text() == str(pairs)
+    assert page.form.cell_combo.currentData() == "gru"  # the translator's usual cell
+    assert (page.form.src_col.value(), page.form.tgt_col.value()) == (1, 0)
+    qtbot.waitUntil(lambda: page.form.size is not None, timeout=5000)
+    assert "120 pairs" in page.form.size_label.text()
+    ctx.use_corpus.emit({"kind": "text", "path": str(corpus)})
+    assert page.form.task == "char"
+    qtbot.waitUntil(lambda: page.form.size is not None, timeout=5000)
+    page.form.hidden_spin.setValue(48)
+    page.form.remember()
+    again = TrainPage(ctx)
+    qtbot.addWidget(again)
+    assert again.form.corpus_edit.text() == str(corpus)
+    qtbot.waitUntil(lambda: again.form.size is not None, timeout=5000)
+    assert again.form.hidden_spin.value() == 48  # remembered sizes are kept
+
+
+def test_step_events_reach_the_gui_in_few_batches_and_in_order():
+    from gui.training_queue import _Forwarder
+    from nlp.events import EvalEvent, StepEvent
+
+    batches = []
+    forward = _Forwarder(batches.append)
+    steps = [StepEvent(i, 0.0, 1.0, 1e-3, 100.0, 0.0, None) for i in range(1, 501)]
+    for event in steps[:250]:
+        forward(event)
+    evaluation = EvalEvent(250, {"val_loss": 1.0}, True)
+    forward(evaluation)  # not a step: goes at once, after the steps before it
+    for event in steps[250:]:
+        forward(event)
+    forward.flush()
+    assert len(batches) <= 4  # 501 events in well under a second: a handful of signals
+    assert [e for batch in batches for e in batch] == steps[:250] + [evaluation] + steps[250:]
