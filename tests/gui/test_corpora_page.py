@@ -159,7 +159,7 @@ def test_dropping_files_and_folders_adds_them(page, tmp_path):
     tsv = write(tmp_path / "p.tsv", "a\tb\n")
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(folder)), QUrl.fromLocalFile(tsv)])
-    enter = QDragEnterEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime,
+    enter = QDragEnterEvent(QPointF(5, 5).toPoint(), Qt.DropAction.CopyAction, mime,
                             Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
     page.dragEnterEvent(enter)
     assert enter.isAccepted()
