@@ -19,7 +19,6 @@ def test_geometry_and_page_are_remembered(ctx, qtbot):
     qtbot.addWidget(first)
     first.show()
     first.resize(first.minimumSizeHint().expandedTo(first.size()))
-    saved = first.size()
     if first.nav.count() > 1:
         first.nav.setCurrentRow(first.nav.count() - 1)
     first.close()
