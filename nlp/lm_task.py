@@ -19,9 +19,9 @@ from torch import nn
 from models.language_model import LanguageModel, LMConfig
 from nlp.batching import LMBatches
 from nlp.corpus import LMSplit, TextOptions, corpus_fingerprint
-from nlp.errors import CheckpointError, ConfigError
+from nlp.errors import ConfigError
 from nlp.metrics import lm_scores
-from nlp.runs import Run
+from nlp.runs import Run, load_model
 from nlp.token_store import StoreInfo, cached_store
 from nlp.tokenizers import CharTokenizer, SubwordTokenizer, Tokenizer, tokenizer_from_bytes
 
@@ -210,22 +210,8 @@ class LMTask:
 
 def load_lm(run: Run, which: str = "best") -> tuple[LanguageModel, Tokenizer, dict]:
     """Rebuild a run's language model and tokenizer from a checkpoint (on the CPU)."""
-    try:
-        ckpt = run.load(which)
-    except CheckpointError:
-        if which != "best":
-            raise
-        ckpt = run.load("last")
-    if ckpt.task != "lm":
-        raise CheckpointError(f"run {run.name!r} is a {ckpt.task or 'unknown'} run, "
-                              "not a language model")
-    model = LanguageModel(LMConfig.from_dict(ckpt.model_config))
-    try:
-        model.load_state_dict(ckpt.weights)
-    except RuntimeError as exc:
-        raise CheckpointError(f"the weights in {ckpt.path} do not fit their model "
-                              f"configuration ({str(exc).splitlines()[0]})") from exc
-    model.eval()
+    model, ckpt = load_model(run, which, "lm", "a language model",
+                             lambda cfg: LanguageModel(LMConfig.from_dict(cfg)))
     tokenizer = tokenizer_from_bytes(ckpt.tokenizers["main"])
     return model, tokenizer, ckpt.info
 

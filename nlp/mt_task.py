@@ -30,7 +30,7 @@ from nlp.batching import Seq2SeqBatch, Seq2SeqBatches
 from nlp.corpus import TextOptions, corpus_fingerprint
 from nlp.errors import CheckpointError, ConfigError
 from nlp.parallel import Pair, PairFilter, read_pairs, split_pairs
-from nlp.runs import Run
+from nlp.runs import Run, load_model
 from nlp.token_store import PairStoreInfo, RaggedIds, cached_pairs
 from nlp.tokenizers import SubwordTokenizer, Tokenizer, tokenizer_from_bytes
 
@@ -260,22 +260,8 @@ class MTTask:
 
 def load_mt(run: Run, which: str = "best") -> tuple[Seq2Seq, Tokenizer, Tokenizer, dict]:
     """Rebuild a run's translator model and tokenizers from a checkpoint (on the CPU)."""
-    try:
-        ckpt = run.load(which)
-    except CheckpointError:
-        if which != "best":
-            raise
-        ckpt = run.load("last")
-    if ckpt.task != "mt":
-        raise CheckpointError(f"run {run.name!r} is a {ckpt.task or 'unknown'} run, "
-                              "not a translator")
-    model = Seq2Seq(Seq2SeqConfig.from_dict(ckpt.model_config))
-    try:
-        model.load_state_dict(ckpt.weights)
-    except RuntimeError as exc:
-        raise CheckpointError(f"the weights in {ckpt.path} do not fit their model "
-                              f"configuration ({str(exc).splitlines()[0]})") from exc
-    model.eval()
+    model, ckpt = load_model(run, which, "mt", "a translator",
+                             lambda cfg: Seq2Seq(Seq2SeqConfig.from_dict(cfg)))
     src_tok, tgt_tok, _ = tokenizers_from_bytes(ckpt.tokenizers)
     return model, src_tok, tgt_tok, ckpt.info
 

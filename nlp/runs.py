@@ -395,3 +395,29 @@ class Workspace:
         if doomed.exists():
             log.warning("could not remove all of %s; delete it by hand", doomed)
 
+
+
+def load_model(run: Run, which: str, task: str, label: str, build):
+    """Rebuild a run's model from a checkpoint (on the CPU) for ``task``.
+
+    ``which`` "best" falls back to "last" when the best one is damaged or
+    missing; ``build(model_config)`` makes the empty module; ``label`` names
+    the task in messages. Returns ``(model, checkpoint)``.
+    """
+    try:
+        ckpt = run.load(which)
+    except CheckpointError:
+        if which != "best":
+            raise
+        ckpt = run.load("last")
+    if ckpt.task != task:
+        raise CheckpointError(f"run {run.name!r} is a {ckpt.task or 'unknown'} run, "
+                              f"not {label}")
+    model = build(ckpt.model_config)
+    try:
+        model.load_state_dict(ckpt.weights)
+    except RuntimeError as exc:
+        raise CheckpointError(f"the weights in {ckpt.path} do not fit their model "
+                              f"configuration ({str(exc).splitlines()[0]})") from exc
+    model.eval()
+    return model, ckpt
