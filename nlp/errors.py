@@ -41,3 +41,7 @@ class CheckpointError(StudioError):
 
 class TrainingError(StudioError):
     """Training cannot go on (for example the loss stayed non-finite)."""
+
+
+class Cancelled(StudioError):
+    """The user stopped a long operation (a translation, a data preparation)."""

@@ -21,7 +21,7 @@ from nlp.errors import StudioError
 from nlp.lm_task import LMTask, prepare_lm_data
 from nlp.runs import Run, Workspace
 from nlp.tokenizers import tokenizer_from_bytes
-from nlp.train_config import TrainConfig
+from nlp.train_config import TrainConfig, resume_budget
 from nlp.training import Trainer, broadcast_object, init_distributed
 
 log = logging.getLogger(__name__)
@@ -96,8 +96,8 @@ def new_lm_training(workspace: Workspace, name: str, spec: LMDataSpec, model: di
 
 def resume_lm_training(workspace: Workspace, ref: str, extra_minutes: float | None = None,
                        listeners=()) -> tuple[Trainer, Run]:
-    """Continue a run from its last checkpoint. ``extra_minutes`` extends a
-    time budget from where the run stands (the schedule follows the new total)."""
+    """Continue a run from its last checkpoint; ``extra_minutes`` trains that many
+    more minutes (see ``resume_budget``)."""
     from nlp.lm_task import load_lm
 
     run = workspace.resolve(ref)
@@ -113,12 +113,7 @@ def resume_lm_training(workspace: Workspace, ref: str, extra_minutes: float | No
         if not Path(path).exists():
             raise StudioError(f"the corpus of run {run.name!r} is no longer at {path}; "
                               "put it back there to continue training")
-    train = TrainConfig.from_dict(config["train"])
-    if extra_minutes is not None:
-        total = float(info.get("elapsed", 0.0)) / 60 + extra_minutes
-        train = dataclasses.replace(train, max_minutes=total)
-        config["train"] = train.to_dict()
-        run.write_config(config)
+    train = resume_budget(run, float(info.get("elapsed", 0.0)), extra_minutes)
     data = _data(spec, tokenizer=tokenizer)
     model.train()
     trainer = Trainer(LMTask(model, data, batch_mode=spec.batch_mode), train, run, listeners)

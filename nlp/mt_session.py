@@ -23,7 +23,7 @@ from nlp.errors import ConfigError, StudioError
 from nlp.mt_task import MTData, MTTask, load_mt, prepare_mt_data, tokenizers_from_bytes
 from nlp.parallel import PairFilter
 from nlp.runs import Run, Workspace
-from nlp.train_config import TrainConfig
+from nlp.train_config import TrainConfig, resume_budget
 from nlp.training import Trainer, broadcast_object, init_distributed
 
 __all__ = ["MTDataSpec", "default_mt_run_name", "new_mt_training", "resume_mt_training"]
@@ -171,8 +171,8 @@ def new_mt_training(workspace: Workspace, name: str, spec: MTDataSpec, model: di
 
 def resume_mt_training(workspace: Workspace, ref: str, extra_minutes: float | None = None,
                        listeners=()) -> tuple[Trainer, Run]:
-    """Continue a run from its last checkpoint. ``extra_minutes`` extends a
-    time budget from where the run stands (the schedule follows the new total)."""
+    """Continue a run from its last checkpoint; ``extra_minutes`` trains that many
+    more minutes (see ``resume_budget``)."""
     run = workspace.resolve(ref)
     config = run.read_config()
     if config.get("task") != "mt":
@@ -184,12 +184,7 @@ def resume_mt_training(workspace: Workspace, ref: str, extra_minutes: float | No
         if not Path(path).exists():
             raise StudioError(f"the pairs of run {run.name!r} are no longer at {path}; "
                               "put them back there to continue training")
-    train = TrainConfig.from_dict(config["train"])
-    if extra_minutes is not None:
-        total = float(info.get("elapsed", 0.0)) / 60 + extra_minutes
-        train = dataclasses.replace(train, max_minutes=total)
-        config["train"] = train.to_dict()
-        run.write_config(config)
+    train = resume_budget(run, float(info.get("elapsed", 0.0)), extra_minutes)
     data = _data(spec, tokenizers=(src_tok, tgt_tok))
     model.train()
     trainer = Trainer(_task(model, data, spec), train, run, listeners)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 from nlp.errors import ConfigError
 
@@ -73,3 +73,22 @@ class TrainConfig:
         if "betas" in data:
             data["betas"] = tuple(data["betas"])
         return cls(**data)
+
+
+def resume_budget(run, elapsed_s: float, extra_minutes: float | None) -> TrainConfig:
+    """The training settings of ``run`` (a ``nlp.runs.Run``) for a resume.
+
+    With ``extra_minutes`` the run trains that many more minutes from where it
+    stands: the budget becomes minutes only (a run that ended on its steps or
+    epochs would otherwise stop at once), the schedule follows the new total,
+    and the run's config records it."""
+    config = run.read_config()
+    train = TrainConfig.from_dict(config["train"])
+    if extra_minutes is None:
+        return train
+    if not (extra_minutes > 0 and math.isfinite(extra_minutes)):
+        raise ConfigError(f"minutes to add must be a positive number, not {extra_minutes}")
+    train = replace(train, max_minutes=max(elapsed_s, 0.0) / 60 + extra_minutes,
+                    max_steps=None, max_epochs=None)
+    run.write_config({**config, "train": train.to_dict()})
+    return train

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,7 @@ import torch
 
 from models.seq2seq import Seq2Seq
 from nlp.batching import make_src_batch
+from nlp.errors import Cancelled
 from nlp.search import Hypothesis, SearchConfig, search
 from nlp.tokenizers import EOS, Tokenizer
 
@@ -107,8 +109,12 @@ class Translator:
     # -- the public call -------------------------------------------------------
     def translate(self, texts: list[str] | tuple[str, ...], beam: int = 5, n_best: int = 1,
                   alpha: float = 0.6, max_len_ratio: float = 2.0, max_len_extra: int = 10,
-                  no_repeat_ngram: int = 0, attention: bool = True) -> list[TranslationResult]:
-        """One result per text, in order (see the module docstring)."""
+                  no_repeat_ngram: int = 0, attention: bool = True,
+                  should_stop: Callable[[], bool] | None = None) -> list[TranslationResult]:
+        """One result per text, in order (see the module docstring).
+
+        ``should_stop`` is asked between decoding batches; when it answers True
+        the call raises ``Cancelled`` (a long input stops within one batch)."""
         if isinstance(texts, str):
             texts = [texts]
         cfg = SearchConfig(beam=beam, n_best=n_best, alpha=alpha, max_len_ratio=max_len_ratio,
@@ -118,7 +124,7 @@ class Translator:
         was_training = self.model.training
         self.model.eval()
         try:
-            self._decode(segments, cfg)
+            self._decode(segments, cfg, should_stop)
         finally:
             self.model.train(was_training)
         by_line: list[list[_Segment]] = [[] for _ in texts]
@@ -161,8 +167,11 @@ class Translator:
         return batches
 
     @torch.no_grad()
-    def _decode(self, segments: list[_Segment], cfg: SearchConfig) -> None:
+    def _decode(self, segments: list[_Segment], cfg: SearchConfig,
+                should_stop: Callable[[], bool] | None = None) -> None:
         for batch in self._batches(segments):
+            if should_stop is not None and should_stop():
+                raise Cancelled("translation stopped")
             src, lengths, _ = make_src_batch([s.ids for s in batch], src_eos=self.src_eos)
             hyps = search(self.model, src.to(self.device), lengths, cfg)
             for seg, h in zip(batch, hyps, strict=True):

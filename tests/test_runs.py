@@ -108,3 +108,17 @@ def test_run_without_checkpoint(tmp_path):
     with pytest.raises(CheckpointError, match="no checkpoint yet"):
         run.load()
     assert json.loads((run.path / "run.json").read_text())["name"] == "r"
+
+
+def test_resume_with_more_minutes_trains_minutes_only(tmp_path):
+    from nlp.errors import ConfigError
+    from nlp.train_config import TrainConfig, resume_budget
+
+    run = Workspace(tmp_path).create_run("r", {"task": "lm",
+                                               "train": TrainConfig(max_steps=5).to_dict()})
+    assert resume_budget(run, 90.0, None).max_steps == 5  # no extension: as it was
+    train = resume_budget(run, 90.0, 2.0)
+    assert (train.max_minutes, train.max_steps, train.max_epochs) == (3.5, None, None)
+    assert TrainConfig.from_dict(run.read_config()["train"]) == train  # recorded
+    with pytest.raises(ConfigError, match="positive"):
+        resume_budget(run, 90.0, -1.0)

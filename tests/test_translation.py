@@ -8,7 +8,7 @@ import torch
 
 from models.seq2seq import build_model
 from nlp.batching import make_src_batch
-from nlp.errors import ConfigError
+from nlp.errors import Cancelled, ConfigError
 from nlp.search import SearchConfig, beam_search, greedy_search, length_penalty
 from nlp.tokenizers import EOS, SubwordTokenizer
 from nlp.translation import Translator, split_sentences
@@ -119,6 +119,22 @@ def test_translator_batches_like_one_at_a_time(model, tokenizer):
     together = [r.text for r in translator.translate(texts, beam=3, attention=False)]
     alone = [translator.translate_text(t, beam=3) for t in texts]
     assert together == alone
+
+
+def test_translation_stops_between_batches_when_asked(model, tokenizer):
+    translator = Translator(model, tokenizer, tokenizer, max_batch_tokens=30)
+    asked = []
+
+    def stop_after_two():
+        asked.append(1)
+        return len(asked) > 2
+
+    model.train()
+    with pytest.raises(Cancelled):
+        translator.translate(["one two three."] * 40, beam=2, should_stop=stop_after_two)
+    assert len(asked) == 3  # two batches decoded, the third never started
+    assert model.training  # the caller's mode is restored
+    model.eval()
 
 
 def test_eos_ends_every_hypothesis_that_finished(model):
