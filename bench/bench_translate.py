@@ -1,10 +1,10 @@
 """Translation decoding speed: batched beam search vs one sentence at a time, as JSON.
 
-    .venv/bin/python bench/bench_translate.py --run RUN [--workspace DIR]   # a trained translator
+    .venv/bin/python bench/bench_translate.py --run RUN [--workspace DIR] [--source FILE]
     .venv/bin/python bench/bench_translate.py                               # random 256-wide model
 
-Translates the first ``--sentences`` (200) English sentences of
-``corpora/numbers-en-fr/test.tsv`` with beam ``--beam`` (5) twice with the same
+Translates the first ``--sentences`` (200) lines of ``--source`` (default: the
+English side of ``corpora/numbers-en-fr/test.tsv``) with beam ``--beam`` (5) twice with the same
 model: all at once (``Translator.translate`` sorts them by length and decodes
 batches, beams as rows) and one ``translate([s])`` call per sentence. Reports
 sentences/s of each (the best of ``--rounds`` timings), their ratio (target
@@ -36,7 +36,11 @@ from nlp.translation import Translator  # noqa: E402
 SAMPLE = ROOT / "corpora" / "numbers-en-fr"
 
 
-def sample_sentences(n: int) -> list[str]:
+def sample_sentences(n: int, source: str | None = None) -> list[str]:
+    """The first ``n`` lines of ``source`` (one sentence per line), or the English
+    side of the sample corpus's test split."""
+    if source:
+        return [s for s in Path(source).read_text(encoding="utf-8").splitlines() if s][:n]
     lines = (SAMPLE / "test.tsv").read_text(encoding="utf-8").splitlines()
     return [line.split("\t")[0] for line in lines[:n]]
 
@@ -93,6 +97,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--run", help="a trained translator run (name or folder)")
     parser.add_argument("--workspace")
+    parser.add_argument("--source", help="sentences to translate, one per line (default: "
+                        "the sample corpus's English test sentences)")
     parser.add_argument("--sentences", type=int, default=200)
     parser.add_argument("--beam", type=int, default=5)
     parser.add_argument("--hidden", type=int, default=256, help="random model width")
@@ -104,8 +110,9 @@ def main() -> None:
         translator, model = trained_translator(args.run, args.workspace)
     else:
         translator, model = random_translator(args.hidden)
-    sentences = sample_sentences(args.sentences)
-    report = {"model": model, "sentences": len(sentences), "threads": args.threads,
+    sentences = sample_sentences(args.sentences, args.source)
+    report = {"model": model, "source": args.source or "corpora/numbers-en-fr/test.tsv",
+              "sentences": len(sentences), "threads": args.threads,
               "torch": torch.__version__, "machine": platform.processor() or platform.machine(),
               f"beam{args.beam}": compare(translator, sentences, args.beam, args.rounds),
               "greedy": compare(translator, sentences, 1, args.rounds)}
