@@ -46,17 +46,25 @@ def run_app(argv: list[str] | None = None) -> int:
         print(f"error: the window needs PySide6, which cannot be imported ({exc}). "
               "Reinstall with: pip install PySide6-Essentials", file=sys.stderr)
         return 2
+    from PySide6.QtCore import QCoreApplication
+
+    from gui.i18n import SETTING_KEY, SYSTEM, install_translator, resolve_language
+    from gui.main_window import make_settings
+
     app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     app.setApplicationName("RNN Studio")
     app.setOrganizationName("RNN Studio")
+    settings = make_settings()
+    # before any widget is built: texts are translated when they are set
+    install_translator(app, resolve_language(str(settings.value(SETTING_KEY, SYSTEM) or "")))
 
     def excepthook(kind, exc, tb):  # a bug in a slot: log it, tell the user, keep running
         log.error("unexpected error in the window", exc_info=(kind, exc, tb))
-        QMessageBox.warning(None, "RNN Studio",
-                            f"Something went wrong inside RNN Studio (a bug). The app keeps "
-                            f"running; the details are in {log_path}.")
+        QMessageBox.warning(None, "RNN Studio", QCoreApplication.translate(
+            "App", "Something went wrong inside RNN Studio (a bug). The app keeps running; "
+            "the details are in {log}.").format(log=log_path))
 
     sys.excepthook = excepthook
-    window = build_window(log_path)
+    window = build_window(log_path, settings)
     window.show()
     return app.exec()

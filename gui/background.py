@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
 from nlp.errors import StudioError
 
@@ -23,14 +23,18 @@ def error_text(exc: BaseException, log_path: object = None) -> str:
     plainly; anything else is a bug, whose traceback goes to the log file."""
     if isinstance(exc, StudioError):
         return str(exc)
+    translate = QCoreApplication.translate
     if isinstance(exc, MemoryError):
-        return "Not enough memory for this. Try a smaller model, batch or input."
+        return translate("Errors", "Not enough memory for this. Try a smaller model, batch "
+                         "or input.")
     if isinstance(exc, OSError) and exc.strerror:
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{exc.strerror}{where}."
     log.error("unexpected error", exc_info=(type(exc), exc, exc.__traceback__))
-    where = f" The details are in {log_path}." if log_path else ""
-    return f"Something went wrong inside RNN Studio (a bug).{where}"
+    if log_path:
+        return translate("Errors", "Something went wrong inside RNN Studio (a bug). The "
+                         "details are in {log}.").format(log=log_path)
+    return translate("Errors", "Something went wrong inside RNN Studio (a bug).")
 
 
 class _Signals(QObject):

@@ -54,5 +54,5 @@ class AppContext(QObject):
         box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok,
                           parent)
         if self.log_path is not None:
-            box.setInformativeText(f"Log file: {self.log_path}")
+            box.setInformativeText(self.tr("Log file: {path}").format(path=self.log_path))
         box.open()  # window-modal, does not block the event loop

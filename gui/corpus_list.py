@@ -1,9 +1,9 @@
 """The Corpora page's list: which corpora the user has, how each is read, and
 what the page shows of one (first lines, statistics).
 
-Plain Python, no Qt: an entry is a small frozen record, the list is stored in
-the settings as JSON, and the reading functions are what the page runs on a
-pool thread. The built-in samples are stored by their place in ``corpora/``,
+Plain Python, no widgets (only Qt's translation of the texts shown): an entry
+is a small frozen record, the list is stored in the settings as JSON, and the
+reading functions are what the page runs on a pool thread. The built-in samples are stored by their place in ``corpora/``,
 not by an absolute path, so that moving the project does not lose them.
 """
 
@@ -14,6 +14,8 @@ import json
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from nlp.corpus import TextOptions, iter_lines
 from nlp.corpus_stats import CorpusStats, PairStats, TextStats, compute_stats, pair_stats
@@ -30,11 +32,26 @@ PREVIEW_CHARS = 400  # prose paragraphs are one line each; a preview needs only 
 DEFAULT_COLUMNS = (0, 1)
 
 # (name, path inside corpora/, kind): what a first start offers (corpora/README.md)
+# (the names are stored in English and shown translated: see CorpusEntry.display_name)
 SAMPLES = (
-    ("English stories", "english", "text"),
-    ("Chinese stories", "chinese/wrenfield.txt", "text"),
-    ("Numbers, English to French", "numbers-en-fr/train.tsv", "pairs"),
+    (QT_TRANSLATE_NOOP("CorpusList", "English stories"), "english", "text"),
+    (QT_TRANSLATE_NOOP("CorpusList", "Chinese stories"), "chinese/wrenfield.txt", "text"),
+    (QT_TRANSLATE_NOOP("CorpusList", "Numbers, English to French"), "numbers-en-fr/train.tsv",
+     "pairs"),
 )
+# why a pair was dropped (nlp.parallel.DROP_REASONS), as the statistics name it
+DROP_REASON_LABELS = {
+    "empty": QT_TRANSLATE_NOOP("CorpusList", "empty"),
+    "too_long": QT_TRANSLATE_NOOP("CorpusList", "too long"),
+    "too_many_words": QT_TRANSLATE_NOOP("CorpusList", "too many words"),
+    "ratio": QT_TRANSLATE_NOOP("CorpusList", "ratio"),
+    "duplicate": QT_TRANSLATE_NOOP("CorpusList", "duplicate"),
+}
+
+
+def _tr(text: str) -> str:
+    """``text`` (a literal marked with QT_TRANSLATE_NOOP) in the interface language."""
+    return QCoreApplication.translate("CorpusList", text)
 
 
 @dataclass(frozen=True)
@@ -65,9 +82,16 @@ class CorpusEntry:
         return self.tgt_path is None and not Path(self.path).is_dir()
 
     def kind_label(self) -> str:
+        translate = QCoreApplication.translate
         if self.kind == "text":
-            return "text folder" if Path(self.path).is_dir() else "text"
-        return "pairs, two files" if self.tgt_path else "pairs, TSV"
+            return (translate("CorpusList", "text folder") if Path(self.path).is_dir()
+                    else translate("CorpusList", "text"))
+        return (translate("CorpusList", "pairs, two files") if self.tgt_path
+                else translate("CorpusList", "pairs, TSV"))
+
+    def display_name(self) -> str:
+        """The name shown: a built-in sample's in the interface language."""
+        return _tr(self.name) if self.sample else self.name
 
     def train_request(self) -> dict:
         """What ``AppContext.use_corpus`` carries to the Train page."""
@@ -221,11 +245,14 @@ def show_char(ch: str) -> str:
 
 # -- statistics as the page shows them --------------------------------------------------
 
-_ROWS = (("Lines", lambda t: f"{t.lines:,}"), ("Characters", lambda t: f"{t.characters:,}"),
-         ("Words", lambda t: f"{t.words:,}"),
-         ("Distinct characters", lambda t: f"{t.distinct_characters:,}"),
-         ("Mean line length", lambda t: f"{t.mean_line_length:,.1f}"),
-         ("Longest line", lambda t: f"{t.max_line_length:,}"))
+_ROWS = ((QT_TRANSLATE_NOOP("CorpusList", "Lines"), lambda t: f"{t.lines:,}"),
+         (QT_TRANSLATE_NOOP("CorpusList", "Characters"), lambda t: f"{t.characters:,}"),
+         (QT_TRANSLATE_NOOP("CorpusList", "Words"), lambda t: f"{t.words:,}"),
+         (QT_TRANSLATE_NOOP("CorpusList", "Distinct characters"),
+          lambda t: f"{t.distinct_characters:,}"),
+         (QT_TRANSLATE_NOOP("CorpusList", "Mean line length"),
+          lambda t: f"{t.mean_line_length:,.1f}"),
+         (QT_TRANSLATE_NOOP("CorpusList", "Longest line"), lambda t: f"{t.max_line_length:,}"))
 
 
 def _top(stats: TextStats) -> str:
@@ -238,29 +265,39 @@ def _table(headers: list[str], sides: list[TextStats]) -> str:
     rows = [f"<tr><th></th>{cells}</tr>"] if headers else []
     for label, value in _ROWS:
         figures = "".join(f"<td align='right'>{value(side)}</td>" for side in sides)
-        rows.append(f"<tr><td>{label}</td>{figures}</tr>")
+        rows.append(f"<tr><td>{_tr(label)}</td>{figures}</tr>")
     return f"<table cellspacing='0' cellpadding='2'>{''.join(rows)}</table>"
 
 
 def _replaced(count: int) -> str:
     if not count:
         return ""
-    return (f"<p style='color:#a33'>{count:,} undecodable byte sequence(s) were replaced "
-            "with U+FFFD.</p>")
+    text = QCoreApplication.translate(
+        "CorpusList", "{count} undecodable byte sequence(s) were replaced with U+FFFD.")
+    return f"<p style='color:#a33'>{text.format(count=f'{count:,}')}</p>"
 
 
 def stats_html(stats: CorpusStats | PairStats) -> str:
     """The statistics as rich text for a label: counts, then the frequent characters."""
+    translate = QCoreApplication.translate
+    encodings = html.escape(", ".join(stats.encodings))
     if isinstance(stats, CorpusStats):
-        head = (f"<p>{len(stats.files):,} file(s), {stats.bytes:,} bytes, "
-                f"{html.escape(', '.join(stats.encodings))}</p>")
-        return (head + _replaced(stats.replacements) + _table([], [stats.text])
-                + f"<p>Most frequent characters:<br>{_top(stats.text)}</p>")
-    dropped = ", ".join(f"{html.escape(reason.replace('_', ' '))} {n:,}"
-                        for reason, n in stats.dropped.items() if n or reason == "empty")
-    head = (f"<p><b>{stats.pairs:,} pairs</b> (read {stats.read:,}; dropped by filter: "
-            f"{dropped}), {html.escape(', '.join(stats.encodings))}</p>")
-    return (head + _replaced(stats.replacements)
-            + _table(["source", "target"], [stats.source_side, stats.target_side])
-            + f"<p>Most frequent, source:<br>{_top(stats.source_side)}</p>"
-            + f"<p>Most frequent, target:<br>{_top(stats.target_side)}</p>")
+        head = translate("CorpusList", "{files} file(s), {bytes} bytes, {encodings}").format(
+            files=f"{len(stats.files):,}", bytes=f"{stats.bytes:,}", encodings=encodings)
+        frequent = translate("CorpusList", "Most frequent characters:")
+        return (f"<p>{head}</p>" + _replaced(stats.replacements) + _table([], [stats.text])
+                + f"<p>{frequent}<br>{_top(stats.text)}</p>")
+    dropped = ", ".join(
+        f"{html.escape(_tr(DROP_REASON_LABELS.get(reason, reason.replace('_', ' '))))} {n:,}"
+        for reason, n in stats.dropped.items() if n or reason == "empty")
+    pairs = translate("CorpusList", "{pairs} pairs").format(pairs=f"{stats.pairs:,}")
+    head = translate("CorpusList", "<b>{pairs}</b> (read {read}; dropped by filter: "
+                     "{dropped}), {encodings}").format(pairs=pairs, read=f"{stats.read:,}",
+                                                       dropped=dropped, encodings=encodings)
+    source = translate("CorpusList", "Most frequent, source:")
+    target = translate("CorpusList", "Most frequent, target:")
+    return (f"<p>{head}</p>" + _replaced(stats.replacements)
+            + _table([translate("CorpusList", "source"), translate("CorpusList", "target")],
+                     [stats.source_side, stats.target_side])
+            + f"<p>{source}<br>{_top(stats.source_side)}</p>"
+            + f"<p>{target}<br>{_top(stats.target_side)}</p>")

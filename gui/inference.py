@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from nlp.errors import StudioError
 from nlp.runs import Run
@@ -247,8 +247,9 @@ def write_lines(path: Path, lines: list[str]) -> None:
             f.writelines(line + "\n" for line in lines)
         os.replace(tmp, path)
     except OSError as exc:
-        raise StudioError(f"cannot write {path}: {exc.strerror or exc}. Choose another "
-                          "folder or free some disk space.") from exc
+        raise StudioError(QCoreApplication.translate(
+            "Inference", "cannot write {path}: {reason}. Choose another folder or free some "
+            "disk space.").format(path=path, reason=exc.strerror or exc)) from exc
     finally:
         if tmp.exists():
             tmp.unlink(missing_ok=True)

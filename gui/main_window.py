@@ -8,8 +8,8 @@ import importlib.util
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui import i18n
 from gui.context import AppContext
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ class MainWindow(QMainWindow):
         for module, cls in PAGES:
             page = getattr(importlib.import_module(module), cls)(ctx)
             self.pages[page.key] = page
-            self.nav.addItem(page.title)
+            self.nav.addItem(page_title(page))
             self.stack.addWidget(page)
         self.nav.currentRowChanged.connect(self._show_row)
 
@@ -94,30 +95,62 @@ class MainWindow(QMainWindow):
     # -- menu and status bar -------------------------------------------------------------
     def _build_menu(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        workspace = QAction("Choose &workspace folder…", self)
+        file_menu = bar.addMenu(self.tr("&File"))
+        workspace = QAction(self.tr("Choose &workspace folder…"), self)
         workspace.triggered.connect(self._choose_workspace)
         file_menu.addAction(workspace)
         file_menu.addSeparator()
-        quit_ = QAction("&Quit", self)
+        quit_ = QAction(self.tr("&Quit"), self)
         quit_.setShortcut(QKeySequence.StandardKey.Quit)
         quit_.triggered.connect(self.close)
         file_menu.addAction(quit_)
 
-        go = bar.addMenu("&Go")
+        go = bar.addMenu(self.tr("&Go"))
         for i, page in enumerate(self.pages.values()):
-            act = QAction(page.title, self)
+            act = QAction(page_title(page), self)
             act.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
             act.triggered.connect(lambda _=False, k=page.key: self.show_page(k))
             go.addAction(act)
 
-        help_menu = bar.addMenu("&Help")
-        show_log = QAction("Open the &log folder", self)
+        self._build_settings_menu(bar.addMenu(self.tr("&Settings")))
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        show_log = QAction(self.tr("Open the &log folder"), self)
         show_log.triggered.connect(self._open_log_folder)
         help_menu.addAction(show_log)
-        about = QAction("&About RNN Studio", self)
+        about = QAction(self.tr("&About RNN Studio"), self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _build_settings_menu(self, menu) -> None:
+        """Settings > Language: the system's language, or one chosen; applied at the
+        next start (every text is translated when its widget is built)."""
+        language_menu = menu.addMenu(self.tr("&Language"))
+        self.language_actions: dict[str, QAction] = {}
+        group = QActionGroup(self)
+        group.setExclusive(True)
+        system = i18n.LANGUAGES[i18n.system_language()]
+        choices = [(i18n.SYSTEM, self.tr("System default ({language})").format(language=system)),
+                   *i18n.LANGUAGES.items()]
+        chosen = i18n.normalize(str(self.ctx.recall(i18n.SETTING_KEY, i18n.SYSTEM) or ""))
+        for code, label in choices:
+            action = QAction(label, self, checkable=True)
+            action.setChecked(code == (chosen if chosen is not None else i18n.SYSTEM))
+            action.triggered.connect(lambda _=False, c=code: self.choose_language(c))
+            group.addAction(action)
+            language_menu.addAction(action)
+            self.language_actions[code] = action
+
+    def choose_language(self, code: str) -> None:
+        """Remember the interface language ("system", "en", "zh_CN") for the next start."""
+        if code == str(self.ctx.recall(i18n.SETTING_KEY, i18n.SYSTEM) or i18n.SYSTEM):
+            return
+        self.ctx.remember(i18n.SETTING_KEY, code)
+        self.ctx.settings.sync()
+        shown = code if code in i18n.LANGUAGES else i18n.system_language()
+        text = self.tr("RNN Studio will use the new language ({language}) when you start it "
+                       "again.").format(language=i18n.LANGUAGES[shown])
+        QMessageBox.information(self, self.tr("Language"), text)
 
     def _build_status(self) -> None:
         self.device_label = QLabel(self.ctx.device_label)
@@ -126,20 +159,22 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.device_label)
         self.statusBar().addWidget(self.workspace_label, 1)
         if self.ctx.log_path is not None:
-            log_label = QLabel(f"Log: {self.ctx.log_path}")
+            log_label = QLabel(self.tr("Log: {path}").format(path=self.ctx.log_path))
             log_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.statusBar().addPermanentWidget(log_label)
         self._show_workspace()
 
     def _show_workspace(self) -> None:
-        self.workspace_label.setText(f"Workspace: {self.ctx.workspace.root}")
+        self.workspace_label.setText(
+            self.tr("Workspace: {path}").format(path=self.ctx.workspace.root))
 
     def _choose_workspace(self) -> None:
         reason = self._busy_reason()
         if reason:
-            QMessageBox.information(self, "Workspace", f"Not now: {reason}.")
+            QMessageBox.information(self, self.tr("Workspace"),
+                                    self.tr("Not now: {reason}.").format(reason=reason))
             return
-        folder = QFileDialog.getExistingDirectory(self, "Workspace folder",
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Workspace folder"),
                                                   str(self.ctx.workspace.root))
         if not folder:
             return
@@ -149,7 +184,7 @@ class MainWindow(QMainWindow):
         try:
             candidate.ensure_writable()
         except Exception as exc:  # noqa: BLE001 - shown to the user
-            self.ctx.show_error(self, "Workspace", exc)
+            self.ctx.show_error(self, self.tr("Workspace"), exc)
             return
         self.ctx.workspace = candidate
         self.ctx.remember("workspace", str(candidate.root))
@@ -163,11 +198,12 @@ class MainWindow(QMainWindow):
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(self.ctx.log_path).parent)))
 
     def _about(self) -> None:
-        QMessageBox.about(self, "About RNN Studio",
-                          "<b>RNN Studio</b><p>Train LSTM and GRU language models and "
-                          "translators on your own text, offline.</p>"
-                          f"<p>Workspace: {self.ctx.workspace.root}<br>"
-                          f"Log: {self.ctx.log_path}</p>")
+        about = self.tr("Train LSTM and GRU language models and translators on your own "
+                        "text, offline.")
+        workspace = self.tr("Workspace: {path}").format(path=self.ctx.workspace.root)
+        log_file = self.tr("Log: {path}").format(path=self.ctx.log_path)
+        QMessageBox.about(self, self.tr("About RNN Studio"),
+                          f"<b>RNN Studio</b><p>{about}</p><p>{workspace}<br>{log_file}</p>")
 
     # -- geometry and last page ----------------------------------------------------------
     def _restore(self) -> None:
@@ -192,9 +228,10 @@ class MainWindow(QMainWindow):
         reason = self._busy_reason()
         if reason:
             answer = QMessageBox.question(
-                self, "Quit RNN Studio?",
-                f"{reason[0].upper()}{reason[1:]}. Quit anyway? Training stops and saves a "
-                "checkpoint first; you can continue it later from Runs.",
+                self, self.tr("Quit RNN Studio?"),
+                self.tr("{reason}. Quit anyway? Training stops and saves a checkpoint first; "
+                        "you can continue it later from Runs.").format(
+                    reason=reason[0].upper() + reason[1:]),
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                 QMessageBox.StandardButton.No)
             if answer != QMessageBox.StandardButton.Yes:
@@ -206,6 +243,11 @@ class MainWindow(QMainWindow):
                 page.shutdown(30.0)
         self.ctx.settings.sync()
         event.accept()
+
+
+def page_title(page: QWidget) -> str:
+    """A page's title in the interface language (pages give it in English)."""
+    return QCoreApplication.translate("Pages", page.title)
 
 
 def make_settings() -> QSettings:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QThreadPool, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -25,13 +25,14 @@ from shiboken6 import isValid
 
 from gui.background import call_in_background
 from gui.context import AppContext
-from gui.run_table import DAMAGED, TASKS, created_text, size_text
+from gui.run_table import DAMAGED, created_text, size_text, task_text
 from gui.widgets.curves import CurvesView
 from nlp.runs import Run, RunSummary
 
-EMPTY_HINT = ("No runs yet. Train one on the Train page, or import a .rnnrun file "
-              "(Import…).")
-PICK_HINT = "Select a run to see its settings, curves and samples; select several to compare."
+EMPTY_HINT = QT_TRANSLATE_NOOP("RunDetails", "No runs yet. Train one on the Train page, or "
+                              "import a .rnnrun file (Import…).")
+PICK_HINT = QT_TRANSLATE_NOOP("RunDetails", "Select a run to see its settings, curves and "
+                             "samples; select several to compare.")
 
 
 class PendingCalls:
@@ -70,7 +71,7 @@ class RunDetails(QWidget):
         self._request = 0  # a result for an older request is dropped
         self._runs: list[RunSummary] = []
         self.stack = QStackedWidget()
-        self.hint = QLabel(PICK_HINT)
+        self.hint = QLabel(self.tr(PICK_HINT))
         self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.hint.setWordWrap(True)
         self.text = QTextBrowser()
@@ -90,7 +91,7 @@ class RunDetails(QWidget):
 
         row = QHBoxLayout()
         row.addStretch(1)
-        row.addWidget(QLabel("Curves"))
+        row.addWidget(QLabel(self.tr("Curves")))
         row.addWidget(self.x_axis)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -99,8 +100,8 @@ class RunDetails(QWidget):
 
     def _build_x_axis(self) -> QComboBox:
         combo = QComboBox()
-        combo.addItem("against minutes of training", "time")
-        combo.addItem("against steps", "step")
+        combo.addItem(self.tr("against minutes of training"), "time")
+        combo.addItem(self.tr("against steps"), "step")
         combo.setCurrentIndex(max(0, combo.findData(self.ctx.recall("runs/x_axis", "time"))))
         combo.currentIndexChanged.connect(self._x_axis_changed)
         return combo
@@ -114,7 +115,7 @@ class RunDetails(QWidget):
         elif runs:
             self._show_compare(runs)
         else:
-            self.hint.setText(EMPTY_HINT if workspace_empty else PICK_HINT)
+            self.hint.setText(self.tr(EMPTY_HINT if workspace_empty else PICK_HINT))
             self.stack.setCurrentWidget(self.hint)
 
     def _show_one(self, summary: RunSummary) -> None:
@@ -136,7 +137,8 @@ class RunDetails(QWidget):
     def _show_compare(self, runs: list[RunSummary]) -> None:
         request = self._request
         self.compare_curves.clear()
-        self.compare_title.setText("Comparing " + ", ".join(s.name for s in runs))
+        self.compare_title.setText(self.tr("Comparing {names}").format(
+            names=", ".join(s.name for s in runs)))
         self.stack.setCurrentWidget(self.compare_page)
         folders = [(s.name, s.path) for s in runs]
         self._calls.start(lambda: [(name, Run(path).metrics()) for name, path in folders],
@@ -202,21 +204,30 @@ def _section(title: str, values: dict) -> str:
 def details_html(s: RunSummary, samples: list[dict]) -> str:
     """A run's config, best scores and latest samples, escaped: a run file from
     elsewhere may hold any text."""
+    translate = QCoreApplication.translate
     parts = [f"<h3 style='margin-bottom:0'>{html.escape(s.name)}</h3>"]
+    folder = translate("RunDetails", "folder")
+    run_title = translate("RunDetails", "Run")
     if s.error:
-        parts.append(f"<p style='color:{DAMAGED.name()}'><b>Damaged:</b> "
-                     f"{html.escape(s.error)}</p><p>It cannot be opened, continued or "
-                     "exported; delete it, or repair the file named above.</p>")
+        damaged = translate("RunDetails", "Damaged:")
+        advice = translate("RunDetails", "It cannot be opened, continued or exported; delete "
+                           "it, or repair the file named above.")
+        parts.append(f"<p style='color:{DAMAGED.name()}'><b>{damaged}</b> "
+                     f"{html.escape(s.error)}</p><p>{advice}</p>")
         if not s.config:  # nothing was read: the folder is all there is to say
-            return "".join(parts) + _section("Run", {"folder": str(s.path)})
-    overview = {"task": TASKS.get(str(s.task), s.task or "—"), "steps": f"{s.step:,}",
-                "created": created_text(s.created) or "—",
-                "size on disk": size_text(s.size_bytes), "folder": str(s.path)}
-    parts.append(_section("Run", overview))
+            return "".join(parts) + _section(run_title, {folder: str(s.path)})
+    overview = {translate("RunDetails", "task"): task_text(str(s.task)) if s.task else "—",
+                translate("RunDetails", "steps"): f"{s.step:,}",
+                translate("RunDetails", "created"): created_text(s.created) or "—",
+                translate("RunDetails", "size on disk"): size_text(s.size_bytes),
+                folder: str(s.path)}
+    parts.append(_section(run_title, overview))
     if s.best:
-        parts.append(_section("Best checkpoint", s.best))
+        parts.append(_section(translate("RunDetails", "Best checkpoint"), s.best))
     parts.append(_samples_html(samples))
-    for key, title in (("model", "Model"), ("data", "Data"), ("train", "Training")):
+    for key, title in (("model", translate("RunDetails", "Model")),
+                       ("data", translate("RunDetails", "Data")),
+                       ("train", translate("RunDetails", "Training"))):
         section = s.config.get(key)
         if isinstance(section, dict) and section:
             parts.append(_section(title, section))
@@ -230,5 +241,6 @@ def _samples_html(samples: list[dict]) -> str:
         return ""
     texts = "".join(f"<p style='white-space:pre-wrap; margin:4px 0'>"
                     f"{html.escape(str(t)[:2000])}</p><hr>" for t in latest["samples"][:5])
-    return (f"<h4 style='margin-bottom:2px'>Samples at step "
-            f"{html.escape(str(latest.get('step', '?')))}</h4>{texts}")
+    title = QCoreApplication.translate("RunDetails", "Samples at step {step}").format(
+        step=html.escape(str(latest.get("step", "?"))))
+    return f"<h4 style='margin-bottom:2px'>{title}</h4>{texts}"

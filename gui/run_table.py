@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QSortFilterProxyModel,
@@ -28,13 +30,30 @@ SORT_ROLE = Qt.ItemDataRole.UserRole  # the raw value a column sorts by
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1  # the RunSummary of the row
 DAMAGED = QColor("#b00020")
 
-COLUMNS = ("Name", "Task", "Model", "Data", "Steps", "Val loss", "Best score", "Created",
-           "Size", "Status")
-TASKS = {"lm": "Language model", "mt": "Translator"}
+# texts in English (tests look columns up by them); shown through _tr()
+COLUMNS = (QT_TRANSLATE_NOOP("RunTable", "Name"), QT_TRANSLATE_NOOP("RunTable", "Task"),
+           QT_TRANSLATE_NOOP("RunTable", "Model"), QT_TRANSLATE_NOOP("RunTable", "Data"),
+           QT_TRANSLATE_NOOP("RunTable", "Steps"), QT_TRANSLATE_NOOP("RunTable", "Val loss"),
+           QT_TRANSLATE_NOOP("RunTable", "Best score"), QT_TRANSLATE_NOOP("RunTable", "Created"),
+           QT_TRANSLATE_NOOP("RunTable", "Size"), QT_TRANSLATE_NOOP("RunTable", "Status"))
+TASKS = {"lm": QT_TRANSLATE_NOOP("RunTable", "Language model"),
+         "mt": QT_TRANSLATE_NOOP("RunTable", "Translator")}
 # the score a run is judged by, in order of preference, and how it reads
-SCORES = (("bleu", "BLEU {:.1f}"), ("val_bpc", "{:.3f} bits/char"),
-          ("val_word_ppl", "word ppl {:.1f}"), ("val_ppl", "ppl {:.2f}"))
+SCORES = (("bleu", QT_TRANSLATE_NOOP("RunTable", "BLEU {:.1f}")),
+          ("val_bpc", QT_TRANSLATE_NOOP("RunTable", "{:.3f} bits/char")),
+          ("val_word_ppl", QT_TRANSLATE_NOOP("RunTable", "word ppl {:.1f}")),
+          ("val_ppl", QT_TRANSLATE_NOOP("RunTable", "ppl {:.2f}")))
 HIGHER_IS_BETTER = {"bleu", "chrf"}
+
+
+def _tr(text: str) -> str:
+    """``text`` (marked with QT_TRANSLATE_NOOP above) in the interface language."""
+    return QCoreApplication.translate("RunTable", text)
+
+
+def task_text(task) -> str:
+    """"Language model" or "Translator" (translated); an unknown task as it is."""
+    return _tr(TASKS[task]) if task in TASKS else str(task)
 
 
 def _number(v) -> float | None:
@@ -69,7 +88,7 @@ def score(best: dict) -> tuple[str, float | None, str]:
     for key, fmt in SCORES:
         value = _number(best.get(key))
         if value is not None:
-            return key, value, fmt.format(value)
+            return key, value, _tr(fmt).format(value)
     return "", None, ""
 
 
@@ -91,8 +110,9 @@ def status_text(s: RunSummary) -> str:
     """``damaged: run.json is damaged (...)``: paths inside the run are shown
     from its folder (the whole path is in the tooltip)."""
     if s.error:
-        return f"damaged: {s.error.replace(str(s.path) + os.sep, '')}"
-    return "" if s.step else "no checkpoint yet"
+        return QCoreApplication.translate("RunTable", "damaged: {error}").format(
+            error=s.error.replace(str(s.path) + os.sep, ""))
+    return "" if s.step else QCoreApplication.translate("RunTable", "no checkpoint yet")
 
 
 class RunTableModel(QAbstractTableModel):
@@ -120,7 +140,7 @@ class RunTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole):
         if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
                 and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section]
+            return _tr(COLUMNS[section])
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex,
@@ -146,7 +166,7 @@ class RunTableModel(QAbstractTableModel):
     @staticmethod
     def _text(s: RunSummary, column: int) -> str:
         loss = _number(s.best.get("val_loss"))
-        return (s.name, TASKS.get(str(s.task), str(s.task)), model_text(s.config),
+        return (s.name, task_text(str(s.task)), model_text(s.config),
                 data_text(s.config), f"{s.step:,}" if s.step else "",
                 f"{loss:.3f}" if loss is not None else "", score(s.best)[2],
                 created_text(s.created), size_text(s.size_bytes) if s.size_bytes else "",
@@ -171,7 +191,8 @@ class RunTableModel(QAbstractTableModel):
     @staticmethod
     def _tooltip(s: RunSummary, column: int) -> str | None:
         if s.error:
-            return f"This run is damaged: {s.error}"
+            return QCoreApplication.translate("RunTable", "This run is damaged: {error}").format(
+                error=s.error)
         if column == 3:
             data = s.config.get("data")
             return str(data.get("corpus") or data.get("pairs") or data.get("src") or "") \

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyqtgraph as pg
 import shiboken6
-from PySide6.QtCore import Qt, QThreadPool
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThreadPool
 from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -55,13 +55,19 @@ from nlp.corpus import TextOptions
 from nlp.corpus_stats import CorpusStats
 from nlp.errors import EncodingProblem
 
-DETECT = "automatic"
+DETECT = QT_TRANSLATE_NOOP("CorporaPage", "automatic")
 ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16", "utf-16-le", "utf-16-be", "gb18030",
              "big5", "shift_jis", "euc-kr", "cp1251", "koi8-r", "iso-8859-2")
-PLACEHOLDER = "The first lines of the corpus appear here."
+PLACEHOLDER = QT_TRANSLATE_NOOP("CorporaPage", "The first lines of the corpus appear here.")
 FOLDER_KEY = "corpora/last_folder"
-TEXT_FILTER = "Text files (*.txt *.text *.md *.gz);;All files (*)"
-TSV_FILTER = "Tab-separated files (*.tsv *.txt *.gz);;All files (*)"
+
+
+def _filters(*kinds: tuple[str, str]) -> str:
+    """A file dialog's filter: ``(description, patterns)`` pairs, then "All files (*)";
+    the descriptions are translated, the patterns not."""
+    translate = QCoreApplication.translate
+    parts = [f"{description} ({patterns})" for description, patterns in kinds]
+    return ";;".join([*parts, translate("CorporaPage", "All files") + " (*)"])
 
 
 class LengthChart(QWidget):
@@ -72,7 +78,7 @@ class LengthChart(QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
-        self.plot.setLabel("bottom", "line length (characters)")
+        self.plot.setLabel("bottom", self.tr("line length (characters)"))
         self.plot.showGrid(y=True, alpha=0.3)
         self.plot.setMinimumHeight(160)
         self.plot.setAcceptDrops(False)  # dropped files go to the page
@@ -133,7 +139,7 @@ def _bin_width(bins) -> int:
 
 class CorporaPage(QWidget):
     key = "corpora"
-    title = "Corpora"
+    title = QT_TRANSLATE_NOOP("Pages", "Corpora")
 
     def __init__(self, ctx, parent: QWidget | None = None):
         super().__init__(parent)
@@ -167,21 +173,23 @@ class CorporaPage(QWidget):
         self.corpus_list = QListWidget()
         self.corpus_list.currentRowChanged.connect(self._row_changed)
         add_menu = QMenu(self)
-        add_menu.addAction("Text file…", self.add_text_files_by_dialog)
-        add_menu.addAction("Folder of text files…", self.add_folder_by_dialog)
-        add_menu.addAction("Pairs: tab-separated file…", self.add_tsv_by_dialog)
-        add_menu.addAction("Pairs: two line-aligned files…", self.add_aligned_by_dialog)
+        add_menu.addAction(self.tr("Text file…"), self.add_text_files_by_dialog)
+        add_menu.addAction(self.tr("Folder of text files…"), self.add_folder_by_dialog)
+        add_menu.addAction(self.tr("Pairs: tab-separated file…"), self.add_tsv_by_dialog)
+        add_menu.addAction(self.tr("Pairs: two line-aligned files…"),
+                           self.add_aligned_by_dialog)
         self.add_button = QToolButton()
-        self.add_button.setText("Add corpus")
+        self.add_button.setText(self.tr("Add corpus"))
         self.add_button.setMenu(add_menu)
         self.add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setToolTip("Takes the corpus off this list; its files stay where they are.")
+        self.remove_button = QPushButton(self.tr("Remove"))
+        self.remove_button.setToolTip(
+            self.tr("Takes the corpus off this list; its files stay where they are."))
         self.remove_button.clicked.connect(self.remove_selected)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.remove_button)
-        hint = QLabel("Or drop text files, folders or .tsv files here.")
+        hint = QLabel(self.tr("Or drop text files, folders or .tsv files here."))
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #666;")
         side = QWidget()
@@ -206,17 +214,17 @@ class CorporaPage(QWidget):
         self.preview_box.setReadOnly(True)
         self.preview_box.setAcceptDrops(False)  # a dropped file goes to the page, not the text
         self.preview_box.setFont(QFont("monospace"))
-        self.preview_box.setPlaceholderText(PLACEHOLDER)
+        self.preview_box.setPlaceholderText(self.tr(PLACEHOLDER))
         self.stats_label = QLabel()
         self.stats_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.stats_label.setWordWrap(True)
         self.stats_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.chart = LengthChart()
-        self.train_button = QPushButton("Train on this corpus")
+        self.train_button = QPushButton(self.tr("Train on this corpus"))
         self.train_button.clicked.connect(self.train_on_selected)
 
         stats_column = QVBoxLayout()
-        stats_column.addWidget(QLabel("<b>Statistics</b>"))
+        stats_column.addWidget(QLabel("<b>{}</b>".format(self.tr("Statistics"))))
         stats_scroll = QScrollArea()  # long statistics scroll instead of stretching the page
         stats_scroll.setWidgetResizable(True)
         stats_scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -230,7 +238,7 @@ class CorporaPage(QWidget):
         lines = QWidget()
         lines_column = QVBoxLayout(lines)
         lines_column.setContentsMargins(0, 0, 0, 0)
-        lines_column.addWidget(QLabel("<b>First lines</b>"))
+        lines_column.addWidget(QLabel("<b>{}</b>".format(self.tr("First lines"))))
         lines_column.addWidget(self.preview_box)
         panes = QSplitter(Qt.Orientation.Vertical)  # the user can give the preview more room
         panes.addWidget(lines)
@@ -253,35 +261,39 @@ class CorporaPage(QWidget):
     def _build_options_grid(self) -> QGridLayout:
         """How the corpus is read: as text or TSV pairs, the encoding, normalization.
         Three short rows keep the page narrow enough for a small window."""
-        self.read_as_label = QLabel("Read as")
+        self.read_as_label = QLabel(self.tr("Read as"))
         self.read_as = QComboBox()
-        self.read_as.addItems(["text", "pairs (TSV)"])
-        self.read_as.setToolTip("Pairs (TSV): one pair per line, in two tab-separated columns.")
+        self.read_as.addItems([self.tr("text"), self.tr("pairs (TSV)")])
+        self.read_as.setToolTip(
+            self.tr("Pairs (TSV): one pair per line, in two tab-separated columns."))
         self.read_as.currentIndexChanged.connect(self._options_changed)
         self.src_column, self.tgt_column = QSpinBox(), QSpinBox()
         for spin in (self.src_column, self.tgt_column):
             spin.setRange(0, 99)
             spin.valueChanged.connect(self._options_changed)
-        self.columns_label = QLabel("columns: source")
+        self.columns_label = QLabel(self.tr("columns: source"))
         for widget in (self.columns_label, self.src_column, self.tgt_column):
-            widget.setToolTip("Which tab-separated columns hold the pair, counted from 0.")
-        self.tgt_column_label = QLabel("target")
-        self.pair_button = QPushButton("Pair with another file…")
-        self.pair_button.setToolTip("Choose the other language's file, line-aligned with this one.")
+            widget.setToolTip(self.tr("Which tab-separated columns hold the pair, counted "
+                                      "from 0."))
+        self.tgt_column_label = QLabel(self.tr("target"))
+        self.pair_button = QPushButton(self.tr("Pair with another file…"))
+        self.pair_button.setToolTip(
+            self.tr("Choose the other language's file, line-aligned with this one."))
         self.pair_button.clicked.connect(self.pair_selected_by_dialog)
         self.encoding = QComboBox()
-        self.encoding.addItem(DETECT, None)
-        self.encoding.setItemData(0, "UTF-8, or UTF-16 when the file starts with a byte-order "
-                                     "mark", Qt.ItemDataRole.ToolTipRole)
+        self.encoding.addItem(self.tr(DETECT), None)
+        self.encoding.setItemData(0, self.tr("UTF-8, or UTF-16 when the file starts with a "
+                                             "byte-order mark"), Qt.ItemDataRole.ToolTipRole)
         for name in ENCODINGS:
             self.encoding.addItem(name, name)
         self.encoding.currentIndexChanged.connect(self._options_changed)
-        self.replace_errors = QCheckBox("Replace undecodable bytes")
-        self.replace_errors.setToolTip("Read on past bytes the encoding cannot decode; each "
-                                       "becomes U+FFFD and is counted.")
-        self.lowercase = QCheckBox("Lowercase")
+        self.replace_errors = QCheckBox(self.tr("Replace undecodable bytes"))
+        self.replace_errors.setToolTip(self.tr("Read on past bytes the encoding cannot "
+                                               "decode; each becomes U+FFFD and is counted."))
+        self.lowercase = QCheckBox(self.tr("Lowercase"))
         self.nfc = QCheckBox("NFC")
-        self.nfc.setToolTip("Unicode NFC: an accent typed as two characters becomes one.")
+        self.nfc.setToolTip(self.tr("Unicode NFC: an accent typed as two characters becomes "
+                                    "one."))
         for box in (self.replace_errors, self.lowercase, self.nfc):
             box.toggled.connect(self._options_changed)
         grid = QGridLayout()
@@ -290,10 +302,10 @@ class CorporaPage(QWidget):
         grid.addWidget(self.read_as, 0, 1)
         grid.addLayout(_row(self.columns_label, self.src_column, self.tgt_column_label,
                             self.tgt_column, self.pair_button), 0, 2)
-        grid.addWidget(QLabel("Encoding"), 1, 0)
+        grid.addWidget(QLabel(self.tr("Encoding")), 1, 0)
         grid.addWidget(self.encoding, 1, 1)
         grid.addLayout(_row(self.replace_errors), 1, 2)
-        grid.addWidget(QLabel("Text"), 2, 0)
+        grid.addWidget(QLabel(self.tr("Text")), 2, 0)
         grid.addLayout(_row(self.lowercase, self.nfc), 2, 1, 1, 2)
         return grid
 
@@ -309,7 +321,7 @@ class CorporaPage(QWidget):
         self.problem_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.fallback_button = QPushButton()
         self.fallback_button.clicked.connect(self._use_fallback)
-        self.replace_button = QPushButton("Replace undecodable bytes")
+        self.replace_button = QPushButton(self.tr("Replace undecodable bytes"))
         self.replace_button.clicked.connect(lambda: self.replace_errors.setChecked(True))
         buttons = QHBoxLayout()
         buttons.addWidget(self.fallback_button)
@@ -330,7 +342,7 @@ class CorporaPage(QWidget):
         self.corpus_list.blockSignals(False)
 
     def _item_for(self, entry: CorpusEntry) -> QListWidgetItem:
-        item = QListWidgetItem(f"{entry.name}\n    {entry.kind_label()}")
+        item = QListWidgetItem(f"{entry.display_name()}\n    {entry.kind_label()}")
         tip = entry.path if entry.tgt_path is None else f"{entry.path}\n{entry.tgt_path}"
         item.setToolTip(tip)
         return item
@@ -400,26 +412,28 @@ class CorporaPage(QWidget):
         return self.ctx.recall(FOLDER_KEY, str(Path.home()), str)
 
     def add_text_files_by_dialog(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add text files", self._start_folder(),
-                                                TEXT_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Add text files"), self._start_folder(),
+            _filters((self.tr("Text files"), "*.txt *.text *.md *.gz")))
         self.add_paths(paths, as_pairs=False)
 
     def add_folder_by_dialog(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder of text files",
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Add a folder of text files"),
                                                   self._start_folder())
         if folder:
             self.add_paths([folder])
 
     def add_tsv_by_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Add tab-separated pairs",
-                                              self._start_folder(), TSV_FILTER)
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Add tab-separated pairs"), self._start_folder(),
+            _filters((self.tr("Tab-separated files"), "*.tsv *.txt *.gz")))
         if path:
             self.add_paths([path], as_pairs=True)
 
     def add_aligned_by_dialog(self) -> None:
         """The first file is added at once; then the user picks the other language's."""
-        path, _ = QFileDialog.getOpenFileName(self, "Pairs: the source language's file",
-                                              self._start_folder(), "All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Pairs: the source language's file"),
+                                              self._start_folder(), _filters())
         if path:
             self.add_paths([path], as_pairs=False)
             self.pair_selected_by_dialog()
@@ -429,8 +443,9 @@ class CorporaPage(QWidget):
         if entry is None or not entry.is_single_file:
             return
         other, _ = QFileDialog.getOpenFileName(
-            self, f"The other language's file, line-aligned with {Path(entry.path).name}",
-            str(Path(entry.path).parent), "All files (*)")
+            self, self.tr("The other language's file, line-aligned with {name}").format(
+                name=Path(entry.path).name),
+            str(Path(entry.path).parent), _filters())
         if other:
             self._replace_selected(aligned_entry(entry, other))
 
@@ -458,8 +473,9 @@ class CorporaPage(QWidget):
 
     def _show_nothing(self) -> None:
         self._generation += 1
-        self.name_label.setText("No corpus")
-        self.path_label.setText("Add a text file, a folder or pairs to look at them here.")
+        self.name_label.setText(self.tr("No corpus"))
+        self.path_label.setText(self.tr("Add a text file, a folder or pairs to look at them "
+                                        "here."))
         for widget in (self.preview_box, self.stats_label):
             widget.clear()
         self.chart.clear()
@@ -476,9 +492,10 @@ class CorporaPage(QWidget):
     def _show_entry(self, entry: CorpusEntry) -> None:
         """Put the entry's name, files and options in the controls."""
         self._filling = True
-        self.name_label.setText(entry.name)
+        self.name_label.setText(entry.display_name())
         files = entry.path if entry.tgt_path is None else f"{entry.path}  +  {entry.tgt_path}"
-        self.path_label.setText(f"{entry.kind_label()}: {files}")
+        self.path_label.setText(self.tr("{kind}: {files}").format(kind=entry.kind_label(),
+                                                                  files=files))
         single = entry.is_single_file
         for widget in (self.read_as_label, self.read_as):
             widget.setVisible(single)
@@ -528,9 +545,9 @@ class CorporaPage(QWidget):
         generation = self._generation
         self.preview, self.stats, self.problem = None, None, None
         self.problem_panel.hide()
-        self.preview_box.setPlainText("reading…")
-        self.preview_box.setPlaceholderText(PLACEHOLDER)
-        self.stats_label.setText("reading…")
+        self.preview_box.setPlainText(self.tr("reading…"))
+        self.preview_box.setPlaceholderText(self.tr(PLACEHOLDER))
+        self.stats_label.setText(self.tr("reading…"))
         self.chart.clear()
         self.train_button.setEnabled(True)
         self._start(generation, lambda: read_preview(entry), self._preview_ready)
@@ -567,10 +584,12 @@ class CorporaPage(QWidget):
         self.stats = stats
         self.stats_label.setText(stats_html(stats))
         if isinstance(stats, CorpusStats):
-            self.chart.set_series("lines", [("lines", stats.text.line_lengths, "#1f77b4")])
+            lines = self.tr("lines")
+            self.chart.set_series(lines, [(lines, stats.text.line_lengths, "#1f77b4")])
         else:
-            self.chart.set_series("pairs", [("source", stats.source_side.line_lengths, "#1f77b4"),
-                                            ("target", stats.target_side.line_lengths, "#ff7f0e")])
+            self.chart.set_series(self.tr("pairs"), [
+                (self.tr("source"), stats.source_side.line_lengths, "#1f77b4"),
+                (self.tr("target"), stats.target_side.line_lengths, "#ff7f0e")])
 
     def _read_failed(self, exc: BaseException) -> None:
         """Show why, in the back end's words; keep any preview lines already read."""
@@ -578,7 +597,8 @@ class CorporaPage(QWidget):
         self.problem_text.setText(self.ctx.message_for(exc))
         encoding = isinstance(exc, EncodingProblem)
         if encoding:
-            self.fallback_button.setText(f"Read as {exc.suggested_fallback}")
+            self.fallback_button.setText(
+                self.tr("Read as {encoding}").format(encoding=exc.suggested_fallback))
         self.fallback_button.setVisible(encoding)
         self.replace_button.setVisible(encoding and not self.replace_errors.isChecked())
         self.problem_panel.show()

@@ -13,7 +13,7 @@ import random
 import time
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -49,7 +49,7 @@ ERROR_STYLE = "color: #b00020;"
 
 class GeneratePage(QWidget):
     key = "generate"
-    title = "Generate"
+    title = QT_TRANSLATE_NOOP("Pages", "Generate")
 
     def __init__(self, ctx: AppContext):
         super().__init__()
@@ -75,18 +75,19 @@ class GeneratePage(QWidget):
         self.model_label.setWordWrap(True)
         self.model_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Language model:"))
+        top.addWidget(QLabel(self.tr("Language model:")))
         top.addWidget(self.run_box)
         top.addWidget(self.model_label, 1)
 
         self.prompt = QPlainTextEdit()
-        self.prompt.setPlaceholderText("A prompt to continue (empty: start from a new line)")
+        self.prompt.setPlaceholderText(self.tr("A prompt to continue (empty: start from a new "
+                                               "line)"))
         self.output = QPlainTextEdit()
         self.output.setReadOnly(True)
-        self.output.setPlaceholderText("Generated text appears here as it is made.")
+        self.output.setPlaceholderText(self.tr("Generated text appears here as it is made."))
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self._labelled("Prompt", self.prompt))
-        splitter.addWidget(self._labelled("Text", self.output))
+        splitter.addWidget(self._labelled(self.tr("Prompt"), self.prompt))
+        splitter.addWidget(self._labelled(self.tr("Text"), self.output))
         splitter.setSizes([120, 480])
 
         body = QHBoxLayout()
@@ -114,42 +115,44 @@ class GeneratePage(QWidget):
 
     def _build_settings(self) -> QVBoxLayout:
         self.temperature = self._double(0.0, 5.0, 0.05, 0.8,
-                                        "0 always picks the most likely token; higher is wilder")
+                                        self.tr("0 always picks the most likely token; higher "
+                                                "is wilder"))
         self.top_k = QSpinBox()
         self.top_k.setRange(0, 100_000)
-        self.top_k.setSpecialValueText("off")
-        self.top_k.setToolTip("Sample among the k most likely tokens (off: all)")
+        self.top_k.setSpecialValueText(self.tr("off"))
+        self.top_k.setToolTip(self.tr("Sample among the k most likely tokens (off: all)"))
         self.top_p = self._double(0.01, 1.0, 0.05, 1.0,
-                                  "Sample among the likeliest tokens holding this much "
-                                  "probability (1: all)")
+                                  self.tr("Sample among the likeliest tokens holding this much "
+                                          "probability (1: all)"))
         self.length = QSpinBox()
         self.length.setRange(1, 1_000_000)
         self.length.setValue(300)
-        self.length.setSuffix(" tokens")
-        self.length.setToolTip("How many tokens to make (characters for a character model)")
+        self.length.setSuffix(self.tr(" tokens"))
+        self.length.setToolTip(self.tr("How many tokens to make (characters for a character "
+                                       "model)"))
         self.penalty = self._double(1.0, 10.0, 0.05, 1.0,
-                                    "Makes recently used tokens less likely (1: off; "
-                                    "1.1-1.3 is typical)")
+                                    self.tr("Makes recently used tokens less likely (1: off; "
+                                            "1.1-1.3 is typical)"))
         self.seed = QLineEdit()
-        self.seed.setPlaceholderText("random")
-        self.seed.setToolTip("The same seed, prompt and settings give the same text")
+        self.seed.setPlaceholderText(self.tr("random"))
+        self.seed.setToolTip(self.tr("The same seed, prompt and settings give the same text"))
         form = QFormLayout()
-        form.addRow("Temperature", self.temperature)
-        form.addRow("Top-k", self.top_k)
-        form.addRow("Top-p", self.top_p)
-        form.addRow("Length", self.length)
-        form.addRow("Repetition penalty", self.penalty)
-        form.addRow("Seed", self.seed)
+        form.addRow(self.tr("Temperature"), self.temperature)
+        form.addRow(self.tr("Top-k"), self.top_k)
+        form.addRow(self.tr("Top-p"), self.top_p)
+        form.addRow(self.tr("Length"), self.length)
+        form.addRow(self.tr("Repetition penalty"), self.penalty)
+        form.addRow(self.tr("Seed"), self.seed)
 
-        self.generate_button = QPushButton("Generate")
+        self.generate_button = QPushButton(self.tr("Generate"))
         self.generate_button.setToolTip("Ctrl+Enter")
         self.generate_button.setDefault(True)
         self.generate_button.clicked.connect(self.generate)
-        self.stop_button = QPushButton("Stop")
+        self.stop_button = QPushButton(self.tr("Stop"))
         self.stop_button.clicked.connect(self.stop)
-        self.copy_button = QPushButton("Copy")
+        self.copy_button = QPushButton(self.tr("Copy"))
         self.copy_button.clicked.connect(self.copy)
-        self.save_button = QPushButton("Save…")
+        self.save_button = QPushButton(self.tr("Save…"))
         self.save_button.clicked.connect(self._ask_save)
         column = QVBoxLayout()
         column.addLayout(form)
@@ -179,7 +182,8 @@ class GeneratePage(QWidget):
         self.run_box.blockSignals(True)
         self.run_box.clear()
         for s in runs:
-            self.run_box.addItem(s.name + (f"  (step {s.step:,})" if s.step else ""), s.name)
+            step = self.tr("  (step {step})").format(step=f"{s.step:,}") if s.step else ""
+            self.run_box.addItem(s.name + step, s.name)
         index = self.run_box.findData(wanted)
         self.run_box.setCurrentIndex(index if index >= 0 else 0 if runs else -1)
         self.run_box.blockSignals(False)
@@ -198,7 +202,8 @@ class GeneratePage(QWidget):
         if index >= 0:
             self.run_box.setCurrentIndex(index)
         else:
-            self._show_model_error(f"{name!r} is not a language-model run in this workspace.")
+            self._show_model_error(self.tr("'{name}' is not a language-model run in this "
+                                           "workspace.").format(name=name))
 
     def on_shown(self) -> None:
         """Runs may have been trained, added or removed meanwhile."""
@@ -222,10 +227,11 @@ class GeneratePage(QWidget):
         self._preload_id += 1
         if name is None:
             self.model_label.setStyleSheet("")
-            self.model_label.setText("No language model yet: train one on the Train page.")
+            self.model_label.setText(self.tr("No language model yet: train one on the Train "
+                                             "page."))
             return
         self.model_label.setStyleSheet("")
-        self.model_label.setText("Loading the model…")
+        self.model_label.setText(self.tr("Loading the model…"))
         request, path = self._preload_id, self._run_path(name)
         self._preload_call = call_in_background(
             lambda: inference.language_model(path),
@@ -259,7 +265,8 @@ class GeneratePage(QWidget):
     def _seed_problem(self) -> str | None:
         text = self.seed.text().strip()
         if text and (not _is_number(text) or int(text) > SEED_MAX):
-            return f"The seed must be a whole number from 0 to {SEED_MAX}, or empty for random."
+            return self.tr("The seed must be a whole number from 0 to {max}, or empty for "
+                           "random.").format(max=SEED_MAX)
         return None
 
     def _remember_settings(self) -> None:
@@ -286,7 +293,7 @@ class GeneratePage(QWidget):
             return
         name = self.current_run()
         if name is None:
-            self._show_status_error("Choose a language-model run first.")
+            self._show_status_error(self.tr("Choose a language-model run first."))
             return
         problem = self._seed_problem()
         if problem:
@@ -296,7 +303,7 @@ class GeneratePage(QWidget):
         seed_note = ""
         if settings["seed"] is None:  # a fresh seed, shown so the text can be made again
             settings["seed"] = random.randint(0, SEED_MAX)
-            seed_note = f" (random seed {settings['seed']})"
+            seed_note = self.tr(" (random seed {seed})").format(seed=settings["seed"])
         self._remember_settings()
         prompt = self.prompt.toPlainText()
         self._begin_output(prompt)
@@ -310,14 +317,14 @@ class GeneratePage(QWidget):
         self._job.finished.connect(self._job_ended)
         self._started = time.monotonic()
         self.status.setStyleSheet("")
-        self.status.setText(f"Generating…{seed_note}")
+        self.status.setText(self.tr("Generating…") + seed_note)
         self._set_running(True)
         self._job.start()
 
     def stop(self) -> None:
         if self._job is not None:
             self._job.stop()
-            self.status.setText("Stopping…")
+            self.status.setText(self.tr("Stopping…"))
 
     def is_generating(self) -> bool:
         return self._job is not None
@@ -342,17 +349,20 @@ class GeneratePage(QWidget):
         if at_bottom:
             bar.setValue(bar.maximum())
         seconds = time.monotonic() - self._started
-        self.status.setText(f"Generating… {len(self.generated):,} characters in "
-                            f"{seconds:.1f} s")
+        self.status.setText(self.tr("Generating… {chars} characters in {seconds} s").format(
+            chars=f"{len(self.generated):,}", seconds=f"{seconds:.1f}"))
 
     def _finished(self, job_id: int, outcome: inference.GenerationOutcome,
                   seed_note: str) -> None:
         if job_id != self._job_id:
             return
-        how = "Stopped" if outcome.stopped else "Done"
         rate = outcome.chars / outcome.seconds if outcome.seconds > 0 else 0.0
-        self.status.setText(f"{how}: {outcome.chars:,} characters in {outcome.seconds:.1f} s"
-                            f" ({rate:,.0f} characters/s){seed_note}.")
+        how = (self.tr("Stopped: {chars} characters in {seconds} s ({rate} characters/s){seed}.")
+               if outcome.stopped else
+               self.tr("Done: {chars} characters in {seconds} s ({rate} characters/s){seed}."))
+        self.status.setText(how.format(chars=f"{outcome.chars:,}",
+                                       seconds=f"{outcome.seconds:.1f}", rate=f"{rate:,.0f}",
+                                       seed=seed_note))
 
     def _failed(self, job_id: int, exc: BaseException) -> None:
         if job_id == self._job_id:
@@ -379,13 +389,14 @@ class GeneratePage(QWidget):
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.full_text())
         self.status.setStyleSheet("")
-        self.status.setText("Copied the text to the clipboard.")
+        self.status.setText(self.tr("Copied the text to the clipboard."))
 
     def _ask_save(self) -> None:
         folder = self.ctx.recall("generate/save_folder", str(Path.home()), str)
         name = f"{self.current_run() or 'generated'}.txt"
-        path, _ = QFileDialog.getSaveFileName(self, "Save the text", str(Path(folder) / name),
-                                              "Text files (*.txt);;All files (*)")
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Save the text"), str(Path(folder) / name),
+            self.tr("Text files") + " (*.txt);;" + self.tr("All files") + " (*)")
         if path:
             self.save(Path(path))
 
@@ -394,11 +405,11 @@ class GeneratePage(QWidget):
         try:
             Path(path).write_text(self.full_text(), encoding="utf-8")
         except OSError as exc:
-            self.ctx.show_error(self, "Save the text", exc)
+            self.ctx.show_error(self, self.tr("Save the text"), exc)
             return False
         self.ctx.remember("generate/save_folder", str(Path(path).parent))
         self.status.setStyleSheet("")
-        self.status.setText(f"Saved to {path}.")
+        self.status.setText(self.tr("Saved to {path}.").format(path=path))
         return True
 
     # -- closing -------------------------------------------------------------------------
@@ -416,16 +427,19 @@ def _is_number(text: str) -> bool:
 def _describe(loaded: inference.LoadedLM) -> str:
     """'Ready: best checkpoint at step 1,200 · validation bits/char 1.62 · generating
     with int8, 1 thread (auto)'."""
+    translate = QCoreApplication.translate
     parts = []
     step = loaded.info.get("step")
     if step is not None:
-        parts.append(f"best checkpoint at step {int(step):,}")
+        parts.append(translate("GeneratePage", "best checkpoint at step {step}").format(
+            step=f"{int(step):,}"))
     metrics = loaded.info.get("best_metrics") or loaded.info.get("metrics") or {}
-    for key, label in (("val_bpc", "validation bits/char"), ("val_word_ppl", "word perplexity"),
-                       ("val_loss", "validation loss")):
+    for key, label in (("val_bpc", translate("GeneratePage", "validation bits/char")),
+                       ("val_word_ppl", translate("GeneratePage", "word perplexity")),
+                       ("val_loss", translate("GeneratePage", "validation loss"))):
         value = metrics.get(key)
         if isinstance(value, (int, float)):
             parts.append(f"{label} {value:.2f}")
             break
-    parts.append(f"generating with {loaded.mode}")
-    return "Ready: " + " · ".join(parts)
+    parts.append(translate("GeneratePage", "generating with {mode}").format(mode=loaded.mode))
+    return translate("GeneratePage", "Ready: {details}").format(details=" · ".join(parts))

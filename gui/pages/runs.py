@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
     QItemSelection,
     QItemSelectionModel,
     QPoint,
@@ -42,7 +44,8 @@ from gui.run_table import SUMMARY_ROLE, RunFilterProxy, RunTableModel, size_text
 from nlp.run_archive import checkpoint_problem
 from nlp.runs import Run, RunSummary, Workspace
 
-OPEN_PAGE = {"lm": ("generate", "Open in Generate"), "mt": ("translate", "Open in Translate")}
+OPEN_PAGE = {"lm": ("generate", QT_TRANSLATE_NOOP("RunsPage", "Open in Generate")),
+             "mt": ("translate", QT_TRANSLATE_NOOP("RunsPage", "Open in Translate"))}
 
 
 def list_runs_checked(workspace: Workspace) -> list[RunSummary]:
@@ -57,7 +60,7 @@ def list_runs_checked(workspace: Workspace) -> list[RunSummary]:
 
 class RunsPage(QWidget):
     key = "runs"
-    title = "Runs"
+    title = QT_TRANSLATE_NOOP("Pages", "Runs")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -101,30 +104,35 @@ class RunsPage(QWidget):
     def _build_actions(self) -> None:
         self._table_actions: list[QAction] = []
         self._page_actions: list[QAction] = []
-        self.open_action = self._action("Open in Generate", self.open_selected, "Return",
-                                        "Open the run in Generate or Translate (Enter)",
+        self.open_action = self._action(self.tr("Open in Generate"), self.open_selected,
+                                        "Return",
+                                        self.tr("Open the run in Generate or Translate (Enter)"),
                                         table_only=True)
-        self.continue_action = self._action("Continue training", self.continue_selected, None,
-                                            "Train this run further from its last checkpoint")
-        self.rename_action = self._action("Rename…", self.rename_selected, "F2",
-                                          "Rename the run (F2)", table_only=True)
-        self.delete_action = self._action("Delete…", self.delete_selected,
+        self.continue_action = self._action(self.tr("Continue training"),
+                                            self.continue_selected, None,
+                                            self.tr("Train this run further from its last "
+                                                    "checkpoint"))
+        self.rename_action = self._action(self.tr("Rename…"), self.rename_selected, "F2",
+                                          self.tr("Rename the run (F2)"), table_only=True)
+        self.delete_action = self._action(self.tr("Delete…"), self.delete_selected,
                                           QKeySequence.StandardKey.Delete,
-                                          "Delete the selected runs and their checkpoints (Del)",
+                                          self.tr("Delete the selected runs and their "
+                                                  "checkpoints (Del)"),
                                           table_only=True)
-        self.export_action = self._action("Export…", self.export_selected, "Ctrl+E",
-                                          "Save the run as one .rnnrun file (Ctrl+E)")
-        self.import_action = self._action("Import…", self.import_file, "Ctrl+I",
-                                          "Add a run from a .rnnrun file (Ctrl+I)")
-        self.compare_action = self._action("Compare", self.compare_selected, None,
-                                           "Overlay the curves of the selected runs "
-                                           "(Ctrl+click to select several)")
-        self._action("Find", self._focus_filter, QKeySequence.StandardKey.Find)
-        self._action("Refresh", self.refresh, QKeySequence.StandardKey.Refresh)
+        self.export_action = self._action(self.tr("Export…"), self.export_selected, "Ctrl+E",
+                                          self.tr("Save the run as one .rnnrun file (Ctrl+E)"))
+        self.import_action = self._action(self.tr("Import…"), self.import_file, "Ctrl+I",
+                                          self.tr("Add a run from a .rnnrun file (Ctrl+I)"))
+        self.compare_action = self._action(self.tr("Compare"), self.compare_selected, None,
+                                           self.tr("Overlay the curves of the selected runs "
+                                                   "(Ctrl+click to select several)"))
+        self._action(self.tr("Find"), self._focus_filter, QKeySequence.StandardKey.Find)
+        self._action(self.tr("Refresh"), self.refresh, QKeySequence.StandardKey.Refresh)
 
     def _build_ui(self) -> None:
         self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText("Filter runs: name, task, model, data… (Ctrl+F)")
+        self.filter_edit.setPlaceholderText(self.tr("Filter runs: name, task, model, data… "
+                                                    "(Ctrl+F)"))
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.textChanged.connect(self._filter_changed)
         self.count_label = QLabel()
@@ -224,11 +232,14 @@ class RunsPage(QWidget):
     def _list_failed(self, request: int, exc: BaseException) -> None:
         if request == self._list_id:
             self._select_after = []
-            self._say(f"Could not list the runs: {self.ctx.message_for(exc)}", error=True)
+            self._say(self.tr("Could not list the runs: {error}").format(
+                error=self.ctx.message_for(exc)), error=True)
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
-        self.count_label.setText(f"{total} runs" if shown == total else f"{shown} of {total} runs")
+        self.count_label.setText(self.tr("{total} runs").format(total=total) if shown == total
+                                 else self.tr("{shown} of {total} runs").format(shown=shown,
+                                                                                total=total))
 
     def _filter_changed(self, text: str) -> None:
         self.proxy.set_filter_text(text)
@@ -289,8 +300,8 @@ class RunsPage(QWidget):
         runs = self.selected()
         one = runs[0] if len(runs) == 1 else None
         healthy = one is not None and not one.error
-        key, label = OPEN_PAGE.get(str(one.task) if one else "", ("", "Open in Generate"))
-        self.open_action.setText(label)
+        key, label = OPEN_PAGE.get(str(one.task) if one else "", ("", OPEN_PAGE["lm"][1]))
+        self.open_action.setText(QCoreApplication.translate("RunsPage", label))
         self.open_action.setEnabled(healthy and bool(key) and one.step > 0)
         self.continue_action.setEnabled(healthy and one.step > 0)
         idle = self._busy is None
@@ -329,16 +340,19 @@ class RunsPage(QWidget):
         run = self._current()
         if run is None or self._busy:
             return
-        new, ok = QInputDialog.getText(self, "Rename run", f"New name for “{run.name}”:",
+        new, ok = QInputDialog.getText(self, self.tr("Rename run"),
+                                       self.tr("New name for “{name}”:").format(name=run.name),
                                        QLineEdit.EchoMode.Normal, run.name)
         new = new.strip()
         if not ok or not new or new == run.name:
             return
         workspace = self.ctx.workspace
-        self._file_job(f"renaming {run.name}", lambda: workspace.rename_run(run.name, new),
-                       lambda renamed: self._changed([renamed.name],
-                                                     f"Renamed {run.name} to {renamed.name}."),
-                       "Rename run")
+        self._file_job(self.tr("renaming {name}").format(name=run.name),
+                       lambda: workspace.rename_run(run.name, new),
+                       lambda renamed: self._changed(
+                           [renamed.name], self.tr("Renamed {old} to {new}.").format(
+                               old=run.name, new=renamed.name)),
+                       self.tr("Rename run"))
 
     def delete_selected(self) -> None:
         runs = self.selected()
@@ -346,11 +360,17 @@ class RunsPage(QWidget):
             return
         names = [s.name for s in runs]
         size = size_text(sum(s.size_bytes for s in runs))
-        what = f"run “{names[0]}”" if len(names) == 1 else \
-            f"{len(names)} runs ({', '.join(names[:5])}{'…' if len(names) > 5 else ''})"
+        if len(names) == 1:
+            question = self.tr("Delete run “{name}” with all checkpoints ({size})? This "
+                               "cannot be undone.").format(name=names[0], size=size)
+        else:
+            listed = ", ".join(names[:5]) + ("…" if len(names) > 5 else "")
+            question = self.tr("Delete {count} runs ({names}) with all checkpoints ({size})? "
+                               "This cannot be undone.").format(count=len(names), names=listed,
+                                                                size=size)
         answer = QMessageBox.question(
-            self, "Delete runs?" if len(names) > 1 else "Delete run?",
-            f"Delete {what} with all checkpoints ({size})? This cannot be undone.",
+            self, self.tr("Delete runs?") if len(names) > 1 else self.tr("Delete run?"),
+            question,
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No)
         if answer != QMessageBox.StandardButton.Yes:
@@ -362,9 +382,10 @@ class RunsPage(QWidget):
                 workspace.delete_run(name)
             return names
 
-        self._file_job(f"deleting {', '.join(names)}", delete_all,
-                       lambda gone: self._changed([], f"Deleted {', '.join(gone)}."),
-                       "Delete run", on_error=lambda: self.ctx.runs_changed.emit())
+        self._file_job(self.tr("deleting {names}").format(names=", ".join(names)), delete_all,
+                       lambda gone: self._changed([], self.tr("Deleted {names}.").format(
+                           names=", ".join(gone))),
+                       self.tr("Delete run"), on_error=lambda: self.ctx.runs_changed.emit())
 
     def export_selected(self) -> None:
         run = self._current()
@@ -373,16 +394,18 @@ class RunsPage(QWidget):
         from nlp.run_archive import SUFFIX, export_run
 
         folder = self.ctx.recall("runs/export_dir", str(Path.home()))
-        path, _ = QFileDialog.getSaveFileName(self, "Export run", str(Path(folder) /
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export run"), str(Path(folder) /
                                               f"{run.name}{SUFFIX}"),
-                                              f"RNN Studio runs (*{SUFFIX})")
+                                              self.tr("RNN Studio runs") + f" (*{SUFFIX})")
         if not path:
             return
         dest = Path(path) if path.endswith(SUFFIX) else Path(path + SUFFIX)
         self.ctx.remember("runs/export_dir", str(dest.parent))
-        self._file_job(f"exporting {run.name}", lambda: export_run(Run(run.path), dest),
-                       lambda written: self._say(f"Exported {run.name} to {written}."),
-                       "Export run")
+        self._file_job(self.tr("exporting {name}").format(name=run.name),
+                       lambda: export_run(Run(run.path), dest),
+                       lambda written: self._say(self.tr("Exported {name} to {path}.").format(
+                           name=run.name, path=written)),
+                       self.tr("Export run"))
 
     def import_file(self) -> None:
         if self._busy:
@@ -390,16 +413,19 @@ class RunsPage(QWidget):
         from nlp.run_archive import SUFFIX, import_run
 
         folder = self.ctx.recall("runs/export_dir", str(Path.home()))
-        path, _ = QFileDialog.getOpenFileName(self, "Import run", str(folder),
-                                              f"RNN Studio runs (*{SUFFIX});;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Import run"), str(folder),
+            self.tr("RNN Studio runs") + f" (*{SUFFIX});;" + self.tr("All files") + " (*)")
         if not path:
             return
         self.ctx.remember("runs/export_dir", str(Path(path).parent))
         workspace = self.ctx.workspace
-        self._file_job(f"importing {Path(path).name}", lambda: import_run(workspace, path),
-                       lambda run: self._changed([run.name], f"Imported {Path(path).name} "
-                                                 f"as {run.name}."),
-                       "Import run")
+        self._file_job(self.tr("importing {name}").format(name=Path(path).name),
+                       lambda: import_run(workspace, path),
+                       lambda run: self._changed([run.name], self.tr(
+                           "Imported {file} as {name}.").format(file=Path(path).name,
+                                                               name=run.name)),
+                       self.tr("Import run"))
 
     def _changed(self, select: list[str], message: str) -> None:
         self._say(message)
@@ -434,7 +460,8 @@ class RunsPage(QWidget):
 
     # -- the window's hooks -----------------------------------------------------------------
     def busy_reason(self) -> str | None:
-        return f"the Runs page is {self._busy}" if self._busy else None
+        return (self.tr("the Runs page is {doing}").format(doing=self._busy) if self._busy
+                else None)
 
     def shutdown(self, timeout_s: float) -> None:
         self._pool.waitForDone(int(timeout_s * 1000))

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -73,13 +73,20 @@ log = logging.getLogger(__name__)
 # the 99th-percentile event-loop stall was ~55 ms, at 1 a second ~20 ms
 # (bench/bench_gui_stalls.py). The labels still follow every event batch.
 REDRAW_MS = 1000
-TASKS = (("Character language model", "char"), ("Subword language model", "subword"),
-         ("Translator", "mt"))
+TASKS = ((QT_TRANSLATE_NOOP("SetupForm", "Character language model"), "char"),
+         (QT_TRANSLATE_NOOP("SetupForm", "Subword language model"), "subword"),
+         (QT_TRANSLATE_NOOP("SetupForm", "Translator"), "mt"))
 CELLS = (("LSTM", "lstm"), ("GRU", "gru"))
-FINISHED = {"budget": "finished: the budget is used up", "steps": "finished",
-            "epochs": "finished: all epochs done", "early-stop":
-            "finished early: validation stopped improving",
-            "stopped": "stopped; a checkpoint was saved"}
+# the budget units (nlp.presets.BUDGET_UNITS) as the menu shows them
+UNITS = {"minutes": QT_TRANSLATE_NOOP("SetupForm", "minutes"),
+         "epochs": QT_TRANSLATE_NOOP("SetupForm", "epochs"),
+         "steps": QT_TRANSLATE_NOOP("SetupForm", "steps")}
+FINISHED = {"budget": QT_TRANSLATE_NOOP("TrainPage", "finished: the budget is used up"),
+            "steps": QT_TRANSLATE_NOOP("TrainPage", "finished"),
+            "epochs": QT_TRANSLATE_NOOP("TrainPage", "finished: all epochs done"),
+            "early-stop": QT_TRANSLATE_NOOP("TrainPage",
+                                            "finished early: validation stopped improving"),
+            "stopped": QT_TRANSLATE_NOOP("TrainPage", "stopped; a checkpoint was saved")}
 
 
 def _spin(low: int, high: int, step: int = 1) -> QSpinBox:
@@ -113,7 +120,7 @@ class SetupForm(QWidget):
         layout.addWidget(self._data_group())
         layout.addWidget(self._model_group())
         layout.addWidget(self._training_group())
-        self.start_button = QPushButton("Start training")
+        self.start_button = QPushButton(self.tr("Start training"))
         self.start_button.setDefault(True)
         layout.addWidget(self.start_button)
         layout.addStretch(1)
@@ -129,31 +136,31 @@ class SetupForm(QWidget):
 
     # -- building --------------------------------------------------------------------
     def _data_group(self) -> QGroupBox:
-        box = QGroupBox("What to train")
+        box = QGroupBox(self.tr("What to train"))
         form = self.data_form = QFormLayout(box)
         self.task_combo = QComboBox()
         for label, data in TASKS:
-            self.task_combo.addItem(label, data)
-        form.addRow("Task", self.task_combo)
+            self.task_combo.addItem(self.tr(label), data)
+        form.addRow(self.tr("Task"), self.task_combo)
         self.corpus_edit = QLineEdit()
-        self.corpus_edit.setPlaceholderText("a .txt file or a folder of them")
-        choose = QPushButton("File…")
+        self.corpus_edit.setPlaceholderText(self.tr("a .txt file or a folder of them"))
+        choose = QPushButton(self.tr("File…"))
         choose.clicked.connect(self._choose_corpus)
-        self.folder_button = QPushButton("Folder…")
+        self.folder_button = QPushButton(self.tr("Folder…"))
         self.folder_button.clicked.connect(self._choose_folder)
-        form.addRow("Corpus", self.corpus_edit)
+        form.addRow(self.tr("Corpus"), self.corpus_edit)
         form.addRow(self._row(choose, self.folder_button, stretch=True))
         self.tgt_edit = QLineEdit()
-        self.tgt_edit.setPlaceholderText("only for two aligned files")
-        choose_tgt = QPushButton("File…")
+        self.tgt_edit.setPlaceholderText(self.tr("only for two aligned files"))
+        choose_tgt = QPushButton(self.tr("File…"))
         choose_tgt.clicked.connect(self._choose_target)
         self.tgt_row = self._row(self.tgt_edit, choose_tgt)
-        form.addRow("Target file", self.tgt_row)
+        form.addRow(self.tr("Target file"), self.tgt_row)
         self.src_col, self.tgt_col = _spin(0, 99), _spin(0, 99)
         self.tgt_col.setValue(1)
-        self.columns_row = self._row(QLabel("source"), self.src_col, QLabel("target"),
-                                     self.tgt_col)
-        form.addRow("TSV columns", self.columns_row)
+        self.columns_row = self._row(QLabel(self.tr("source")), self.src_col,
+                                     QLabel(self.tr("target")), self.tgt_col)
+        form.addRow(self.tr("TSV columns"), self.columns_row)
         self.size_label = QLabel()
         self.size_label.setWordWrap(True)
         self.size_label.setObjectName("corpusSize")
@@ -161,53 +168,55 @@ class SetupForm(QWidget):
         return box
 
     def _model_group(self) -> QGroupBox:
-        box = QGroupBox("Model")
+        box = QGroupBox(self.tr("Model"))
         form = self.model_form = QFormLayout(box)
         self.cell_combo = QComboBox()
         for label, data in CELLS:
             self.cell_combo.addItem(label, data)
-        form.addRow("Cell", self.cell_combo)
+        form.addRow(self.tr("Cell"), self.cell_combo)
         self.layers_spin = _spin(1, 8)
         self.hidden_spin = _spin(8, 4096, 32)
         self.embed_spin = _spin(4, 2048, 32)
-        form.addRow("Layers", self.layers_spin)
-        form.addRow("Hidden size", self.hidden_spin)
-        form.addRow("Embedding size", self.embed_spin)
+        form.addRow(self.tr("Layers"), self.layers_spin)
+        form.addRow(self.tr("Hidden size"), self.hidden_spin)
+        form.addRow(self.tr("Embedding size"), self.embed_spin)
         self.vocab_spin = _spin(100, 64000, 500)
-        form.addRow("Vocabulary", self.vocab_spin)
+        form.addRow(self.tr("Vocabulary"), self.vocab_spin)
         self.dropout_spin = QDoubleSpinBox()
         self.dropout_spin.setRange(0.0, 0.9)
         self.dropout_spin.setSingleStep(0.05)
-        form.addRow("Dropout", self.dropout_spin)
-        self.tied_check = QCheckBox("share input and output embeddings")
-        form.addRow("Tied", self.tied_check)
-        self.suggest_button = QPushButton("Suggest sizes for this corpus")
+        form.addRow(self.tr("Dropout"), self.dropout_spin)
+        self.tied_check = QCheckBox(self.tr("share input and output embeddings"))
+        form.addRow(self.tr("Tied"), self.tied_check)
+        self.suggest_button = QPushButton(self.tr("Suggest sizes for this corpus"))
         form.addRow(self.suggest_button)
         return box
 
     def _training_group(self) -> QGroupBox:
-        box = QGroupBox("Training")
+        box = QGroupBox(self.tr("Training"))
         form = self.training_form = QFormLayout(box)
         self.budget_spin = QDoubleSpinBox()
         self.budget_spin.setRange(0.1, 1_000_000)
         self.budget_unit = QComboBox()
-        self.budget_unit.addItems(BUDGET_UNITS)
-        form.addRow("Budget", self._row(self.budget_spin, self.budget_unit))
+        for unit in BUDGET_UNITS:
+            self.budget_unit.addItem(self.tr(UNITS[unit]) if unit in UNITS else unit, unit)
+        form.addRow(self.tr("Budget"), self._row(self.budget_spin, self.budget_unit))
         self.batch_spin = _spin(1, 4096)
         self.seq_spin = _spin(4, 4096, 16)
-        form.addRow("Batch size", self.batch_spin)
-        form.addRow("Sequence length", self.seq_spin)
+        form.addRow(self.tr("Batch size"), self.batch_spin)
+        form.addRow(self.tr("Sequence length"), self.seq_spin)
         self.lr_spin = QDoubleSpinBox()
         self.lr_spin.setDecimals(4)
         self.lr_spin.setRange(0.0001, 0.1)
         self.lr_spin.setSingleStep(0.0005)
-        form.addRow("Learning rate", self.lr_spin)
+        form.addRow(self.tr("Learning rate"), self.lr_spin)
         self.device_combo = QComboBox()
-        self.device_combo.addItems(available_devices())
-        form.addRow("Device", self.device_combo)
+        for device in available_devices():
+            self.device_combo.addItem(self.tr("auto") if device == "auto" else device, device)
+        form.addRow(self.tr("Device"), self.device_combo)
         self.name_edit = QLineEdit()
-        self.name_edit.setPlaceholderText("automatic")
-        form.addRow("Run name", self.name_edit)
+        self.name_edit.setPlaceholderText(self.tr("automatic"))
+        form.addRow(self.tr("Run name"), self.name_edit)
         return box
 
     @staticmethod
@@ -243,8 +252,8 @@ class SetupForm(QWidget):
         self.data_form.setRowVisible(self.columns_row,
                                      mt and not self.tgt_edit.text().strip())
         self.folder_button.setVisible(lm)
-        self.corpus_edit.setPlaceholderText("a TSV file of pairs, or the source file" if mt
-                                            else "a .txt file or a folder of them")
+        self.corpus_edit.setPlaceholderText(self.tr("a TSV file of pairs, or the source file")
+                                            if mt else self.tr("a .txt file or a folder of them"))
         self.model_form.setRowVisible(self.vocab_spin, self.task != "char")
         self.model_form.setRowVisible(self.tied_check, lm)
         self.training_form.setRowVisible(self.seq_spin, lm)
@@ -269,9 +278,9 @@ class SetupForm(QWidget):
         self._measure_id += 1
         self.size = None
         if not path:
-            self.size_label.setText("Choose a corpus to train on.")
+            self.size_label.setText(self.tr("Choose a corpus to train on."))
             return
-        self.size_label.setText("Measuring the corpus…")
+        self.size_label.setText(self.tr("Measuring the corpus…"))
         request = self._measure_id
         fn = measure_pairs if task == "mt" else measure_text
         self._calls.append(call_in_background(
@@ -308,7 +317,7 @@ class SetupForm(QWidget):
         self.lr_spin.setValue(preset.lr)
 
     def _unit_changed(self) -> None:
-        steps = self.budget_unit.currentText() == "steps"
+        steps = self.budget_unit.currentData() == "steps"
         self.budget_spin.setDecimals(0 if steps else 1)
         self.budget_spin.setMinimum(1 if steps else 0.1)
 
@@ -318,21 +327,25 @@ class SetupForm(QWidget):
         return str(Path(current).parent) if current else str(Path.home())
 
     def _choose_corpus(self) -> None:
-        kinds = ("Sentence pairs (*.tsv *.txt *.gz);;All files (*)" if self.task == "mt"
-                 else "Text (*.txt *.text *.md *.gz);;All files (*)")
-        path, _ = QFileDialog.getOpenFileName(self, "Corpus", self._start_folder(), kinds)
+        kinds = (self.tr("Sentence pairs") + " (*.tsv *.txt *.gz)" if self.task == "mt"
+                 else self.tr("Text") + " (*.txt *.text *.md *.gz)")
+        kinds += ";;" + self.tr("All files") + " (*)"
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Corpus"), self._start_folder(),
+                                              kinds)
         if path:
             self.corpus_edit.setText(path)
             self.measure()
 
     def _choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Corpus folder", self._start_folder())
+        path = QFileDialog.getExistingDirectory(self, self.tr("Corpus folder"),
+                                                self._start_folder())
         if path:
             self.corpus_edit.setText(path)
             self.measure()
 
     def _choose_target(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Target sentences", self._start_folder())
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Target sentences"),
+                                              self._start_folder())
         if path:
             self.tgt_edit.setText(path)
             self._show_task_rows()
@@ -347,9 +360,9 @@ class SetupForm(QWidget):
                 "hidden": self.hidden_spin.value(), "embed": self.embed_spin.value(),
                 "vocab": self.vocab_spin.value(), "dropout": self.dropout_spin.value(),
                 "tied": self.tied_check.isChecked(), "budget": self.budget_spin.value(),
-                "unit": self.budget_unit.currentText(), "batch": self.batch_spin.value(),
+                "unit": self.budget_unit.currentData(), "batch": self.batch_spin.value(),
                 "seq_len": self.seq_spin.value(), "lr": self.lr_spin.value(),
-                "device": self.device_combo.currentText(),
+                "device": self.device_combo.currentData(),
                 "name": self.name_edit.text().strip()}
 
     def remember(self) -> None:
@@ -369,10 +382,10 @@ class SetupForm(QWidget):
         except (IndexError, TypeError, ValueError):
             pass
         _select(self.cell_combo, r("train/cell", "lstm"))
-        self.budget_unit.setCurrentText(r("train/unit", "minutes", str))
+        _select(self.budget_unit, r("train/unit", "minutes", str))
         self._unit_changed()
         self.budget_spin.setValue(r("train/budget", 10.0, float))
-        self.device_combo.setCurrentText(r("train/device", "auto", str))
+        _select(self.device_combo, r("train/device", "auto", str))
         self._sizes_recalled = r("train/hidden") is not None
         self.apply_preset(suggest(self.task, CorpusSize(0, "characters")))
         if self._sizes_recalled:
@@ -403,7 +416,10 @@ def lm_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
     model = {"cell": v["cell"], "layers": v["layers"], "hidden": v["hidden"],
              "embed": v["embed"], "dropout": v["dropout"], "tied": v["tied"]}
     train = _train_config(v)
-    return TrainingJob(title=f"{name}: {v['task']} LM, {v['cell'].upper()}", run_name=name,
+    title = (QCoreApplication.translate("TrainPage", "{name}: char LM, {cell}")
+             if v["task"] == "char" else
+             QCoreApplication.translate("TrainPage", "{name}: subword LM, {cell}"))
+    return TrainingJob(title=title.format(name=name, cell=v["cell"].upper()), run_name=name,
                        prepare=lambda listeners: new_lm_training(workspace, name, spec, model,
                                                                  train, listeners))
 
@@ -424,7 +440,8 @@ def mt_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
     model = {"cell": v["cell"], "embed": v["embed"], "hidden": v["hidden"],
              "enc_layers": v["layers"], "dec_layers": v["layers"], "dropout": v["dropout"]}
     train = _train_config(v)
-    return TrainingJob(title=f"{name}: translator, {v['cell'].upper()}", run_name=name,
+    title = QCoreApplication.translate("TrainPage", "{name}: translator, {cell}")
+    return TrainingJob(title=title.format(name=name, cell=v["cell"].upper()), run_name=name,
                        task="mt", prepare=lambda listeners: new_mt_training(workspace, name, spec, model,
                                                                  train, listeners))
 
@@ -456,7 +473,9 @@ def resume_job(workspace: Workspace, name: str, task: str, minutes: float) -> Tr
         minutes_only_budget(workspace, name)
         return resume(workspace, name, minutes, listeners)
 
-    return TrainingJob(title=f"{name}: {minutes:g} more minutes", run_name=name, task=task,
+    title = QCoreApplication.translate("TrainPage", "{name}: {minutes} more minutes")
+    return TrainingJob(title=title.format(name=name, minutes=f"{minutes:g}"), run_name=name,
+                       task=task,
                        resumes=True, prepare=prepare)
 
 
@@ -475,7 +494,9 @@ def load_run_view(workspace: Workspace, name: str) -> dict:
     run = workspace.resolve(name)
     summary = run.summary()
     if summary.error:
-        raise StudioError(f"run {name!r} cannot be read: {summary.error}")
+        raise StudioError(QCoreApplication.translate(
+            "TrainPage", "run '{name}' cannot be read: {error}").format(name=name,
+                                                                        error=summary.error))
     samples = run.samples()
     return {"name": run.name, "task": summary.task, "step": summary.step,
             "best": summary.best, "elapsed": float(summary.last.get("elapsed", 0.0)),
@@ -536,9 +557,15 @@ class LiveRun:
         e = self.last
         if e is None:
             return ""
-        text = (f"step {e.step:,}   epoch {e.epoch:.2f}   {e.tokens_per_s:,.0f} tokens/s   "
-                f"trained {format_duration(e.elapsed_s)}   ETA {format_duration(e.eta_s)}")
-        return text + (f"\nbest validation: {format_metrics(self.best)}" if self.best else "")
+        translate = QCoreApplication.translate
+        text = translate("TrainPage", "step {step}   epoch {epoch}   {speed} tokens/s   "
+                         "trained {trained}   ETA {eta}").format(
+            step=f"{e.step:,}", epoch=f"{e.epoch:.2f}", speed=f"{e.tokens_per_s:,.0f}",
+            trained=format_duration(e.elapsed_s), eta=format_duration(e.eta_s))
+        if self.best:
+            text += "\n" + translate("TrainPage", "best validation: {metrics}").format(
+                metrics=format_metrics(self.best))
+        return text
 
     def progress(self) -> float:
         e = self.last
@@ -547,7 +574,7 @@ class LiveRun:
 
 class TrainPage(QWidget):
     key = "train"
-    title = "Train"
+    title = QT_TRANSLATE_NOOP("Pages", "Train")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -595,12 +622,12 @@ class TrainPage(QWidget):
         self.curves = CurvesView(x="time")
         self.curves.setMinimumHeight(150)
         col.addWidget(self.curves, 3)
-        col.addWidget(QLabel("Samples at the last evaluation"))
+        col.addWidget(QLabel(self.tr("Samples at the last evaluation")))
         self.samples_view = QPlainTextEdit(readOnly=True)
         self.samples_view.setMaximumBlockCount(200)
         self.samples_view.setMinimumHeight(40)
-        self.samples_view.setPlaceholderText("Sample texts (or translations) appear here at "
-                                             "each evaluation.")
+        self.samples_view.setPlaceholderText(self.tr("Sample texts (or translations) appear "
+                                                     "here at each evaluation."))
         col.addWidget(self.samples_view, 1)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
@@ -611,15 +638,15 @@ class TrainPage(QWidget):
 
     def _buttons(self) -> QHBoxLayout:
         line = QHBoxLayout()
-        self.pause_button = QPushButton("Pause")
-        self.stop_button = QPushButton("Stop and save")
-        self.continue_label = QLabel("Continue for")
+        self.pause_button = QPushButton(self.tr("Pause"))
+        self.stop_button = QPushButton(self.tr("Stop and save"))
+        self.continue_label = QLabel(self.tr("Continue for"))
         self.continue_spin = QDoubleSpinBox()
         self.continue_spin.setRange(0.5, 10_000)
         self.continue_spin.setDecimals(1)
         self.continue_spin.setValue(self.ctx.recall("train/continue_minutes", 10.0, float))
-        self.continue_spin.setSuffix(" more minutes")
-        self.continue_button = QPushButton("Continue")
+        self.continue_spin.setSuffix(self.tr(" more minutes"))
+        self.continue_button = QPushButton(self.tr("Continue"))
         for w in (self.pause_button, self.stop_button):
             line.addWidget(w)
         line.addStretch(1)
@@ -628,13 +655,14 @@ class TrainPage(QWidget):
         return line
 
     def _queue_group(self) -> QGroupBox:
-        box = QGroupBox("Queue")
-        box.setToolTip("Runs waiting to train; each starts when the one before it ends.")
+        box = QGroupBox(self.tr("Queue"))
+        box.setToolTip(self.tr("Runs waiting to train; each starts when the one before it "
+                               "ends."))
         line = QHBoxLayout(box)
         self.queue_list = QListWidget()
         self.queue_list.setMaximumHeight(60)
         self.queue_list.setMinimumHeight(30)
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QPushButton(self.tr("Remove"))
         line.addWidget(self.queue_list, 1)
         line.addWidget(self.remove_button, 0, Qt.AlignmentFlag.AlignTop)
         return box
@@ -659,13 +687,16 @@ class TrainPage(QWidget):
         if not self.queue.busy:
             return None
         waiting = len(self.queue.pending())
-        more = f" and {waiting} more {'is' if waiting == 1 else 'are'} queued" if waiting else ""
-        return f"a run is training{more}"
+        if not waiting:
+            return self.tr("a run is training")
+        if waiting == 1:
+            return self.tr("a run is training and 1 more is queued")
+        return self.tr("a run is training and {count} more are queued").format(count=waiting)
 
     def shutdown(self, timeout_s: float) -> None:
         """Stop the run (it saves a checkpoint) and wait for the worker to end."""
         if self.queue.busy:
-            self.state_label.setText("Stopping: saving a checkpoint…")
+            self.state_label.setText(self.tr("Stopping: saving a checkpoint…"))
         self.queue.shutdown(timeout_s)
 
     def open_run(self, name: str) -> None:
@@ -689,8 +720,8 @@ class TrainPage(QWidget):
         """Queue a run from the form; it starts at once when nothing trains."""
         v = self.form.values()
         if not v["corpus"]:
-            self._message("Choose a corpus first (a text file, a folder of them, or a TSV "
-                          "file of sentence pairs for a translator).", error=True)
+            self._message(self.tr("Choose a corpus first (a text file, a folder of them, or a "
+                                  "TSV file of sentence pairs for a translator)."), error=True)
             return
         try:
             name = self._run_name(v)
@@ -702,7 +733,8 @@ class TrainPage(QWidget):
         self.form.remember()
         self.form.name_edit.clear()
         if self.queue.busy:
-            self._message(f"Queued {name!r}: it starts when the runs before it end.")
+            self._message(self.tr("Queued '{name}': it starts when the runs before it "
+                                  "end.").format(name=name))
         self.queue.add(job)
 
     def _run_name(self, v: dict) -> str:
@@ -712,8 +744,8 @@ class TrainPage(QWidget):
         if v["name"]:
             name = check_run_name(v["name"])
             if name in taken or (self.ctx.workspace.runs_dir / name).exists():
-                raise StudioError(f"a run named {name!r} already exists or is queued; "
-                                  "choose another name")
+                raise StudioError(self.tr("a run named '{name}' already exists or is queued; "
+                                          "choose another name").format(name=name))
             return name
         base = name = default_name(v)
         number = 2
@@ -727,12 +759,14 @@ class TrainPage(QWidget):
             return
         name = shown["name"]
         if name in self.queue.run_names():
-            self._message(f"{name!r} is already training or queued.", error=True)
+            self._message(self.tr("'{name}' is already training or queued.").format(name=name),
+                          error=True)
             return
         minutes = self.continue_spin.value()
         self.ctx.remember("train/continue_minutes", minutes)
         if self.queue.busy:
-            self._message(f"Queued: {name!r} continues when the runs before it end.")
+            self._message(self.tr("Queued: '{name}' continues when the runs before it "
+                                  "end.").format(name=name))
         self.queue.add(resume_job(self.ctx.workspace, name, shown["task"], minutes))
 
     # -- controls --------------------------------------------------------------------
@@ -741,8 +775,9 @@ class TrainPage(QWidget):
             return
         paused = not self.queue.paused
         self.queue.set_paused(paused)
-        self.pause_button.setText("Resume" if paused else "Pause")
-        self.state_label.setText("Paused (press Resume to go on)." if paused else "Training.")
+        self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
+        self.state_label.setText(self.tr("Paused (press Resume to go on).") if paused
+                                 else self.tr("Training."))
 
     def stop(self) -> None:
         if self.live is None:
@@ -750,7 +785,7 @@ class TrainPage(QWidget):
         self.queue.stop()
         self.stop_button.setEnabled(False)
         self.pause_button.setEnabled(False)
-        self.state_label.setText("Stopping: saving a checkpoint…")
+        self.state_label.setText(self.tr("Stopping: saving a checkpoint…"))
 
     def remove_selected(self) -> None:
         item = self.queue_list.currentItem()
@@ -767,8 +802,8 @@ class TrainPage(QWidget):
         self.curves.clear()
         self.samples_view.clear()
         self.run_label.setText(job.run_name)
-        self.state_label.setText("Preparing data… (reading the corpus and building the "
-                                 "tokenizer)")
+        self.state_label.setText(self.tr("Preparing data… (reading the corpus and building "
+                                         "the tokenizer)"))
         self.stats_label.clear()
         self.progress.setValue(0)
         self._set_controls(training=True)
@@ -781,7 +816,8 @@ class TrainPage(QWidget):
             return
         self.live.run_name, self.live.cfg = run_name, cfg
         self.run_label.setText(run_name)
-        self.state_label.setText("Paused." if self.queue.paused else "Training.")
+        self.state_label.setText(self.tr("Paused.") if self.queue.paused
+                                 else self.tr("Training."))
         if self.live.job.resumes:
             self._load_history(run_name)
         self.ctx.runs_changed.emit()
@@ -818,8 +854,9 @@ class TrainPage(QWidget):
         elif isinstance(event, EvalEvent):
             live.add_eval(event)
         elif isinstance(event, SampleEvent):
-            self.samples_view.setPlainText(f"step {event.step}:\n\n" +
-                                           "\n\n".join(s.strip() for s in event.samples))
+            self.samples_view.setPlainText(
+                self.tr("step {step}:").format(step=event.step) + "\n\n"
+                + "\n\n".join(s.strip() for s in event.samples))
         elif isinstance(event, CheckpointEvent):
             live.checkpoints += 1
         elif isinstance(event, MessageEvent):
@@ -837,10 +874,10 @@ class TrainPage(QWidget):
             return
         self._draw_rows()
         if isinstance(outcome, BaseException):
-            self.state_label.setText("Failed.")
+            self.state_label.setText(self.tr("Failed."))
             self._message(self.ctx.message_for(outcome), error=True)
         elif isinstance(outcome, FailedEvent):
-            self.state_label.setText("Failed.")
+            self.state_label.setText(self.tr("Failed."))
             self._message(outcome.message, error=True)
         elif isinstance(outcome, FinishedEvent):
             self._finished(live, outcome)
@@ -850,10 +887,11 @@ class TrainPage(QWidget):
 
     def _finished(self, live: LiveRun, event: FinishedEvent) -> None:
         if event.reason == "stopped" and live.last is None:
-            self.state_label.setText("Stopped before training began; nothing changed.")
+            self.state_label.setText(self.tr("Stopped before training began; nothing changed."))
             return
-        self.state_label.setText(FINISHED.get(event.reason, "finished").capitalize() +
-                                 f" at step {event.step:,}.")
+        outcome = self.tr(FINISHED.get(event.reason, FINISHED["steps"]))
+        self.state_label.setText(self.tr("{outcome} at step {step}.").format(
+            outcome=outcome[:1].upper() + outcome[1:], step=f"{event.step:,}"))
         if event.best_metrics:
             live.best = dict(event.best_metrics)
             self.stats_label.setText(live.stats())
@@ -867,17 +905,18 @@ class TrainPage(QWidget):
 
     # -- showing -----------------------------------------------------------------------
     def _show_idle(self) -> None:
-        self.run_label.setText("No run is training")
-        self.state_label.setText("Set up a run on the left and press Start training, or "
-                                 "open a run from Runs to continue it.")
+        self.run_label.setText(self.tr("No run is training"))
+        self.state_label.setText(self.tr("Set up a run on the left and press Start training, "
+                                         "or open a run from Runs to continue it."))
         self._set_controls(training=False)
         self._show_queue()
 
     def _set_controls(self, training: bool) -> None:
         self.pause_button.setEnabled(training)
-        self.pause_button.setText("Pause")
+        self.pause_button.setText(self.tr("Pause"))
         self.stop_button.setEnabled(training)
-        self.form.start_button.setText("Add to queue" if training else "Start training")
+        self.form.start_button.setText(self.tr("Add to queue") if training
+                                       else self.tr("Start training"))
         self._show_continue(not training and self.shown_run is not None)
 
     def _show_continue(self, visible: bool) -> None:
@@ -891,30 +930,33 @@ class TrainPage(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, job.id)
             self.queue_list.addItem(item)
         self.remove_button.setEnabled(self.queue_list.count() > 0)
-        self.form.start_button.setText("Add to queue" if self.queue.busy else "Start training")
+        self.form.start_button.setText(self.tr("Add to queue") if self.queue.busy
+                                       else self.tr("Start training"))
 
     def _show_saved_run(self, view: dict) -> None:
         self._calls = self._calls[-4:]
         name = view["name"]
         if self.live is not None:  # keep the live view; offer to queue the continuation
             self.shown_run = {"name": name, "task": view["task"]}
-            self._message(f"{name!r} is shown for continuing: press Continue to queue it "
-                          "after the run training now.")
+            self._message(self.tr("'{name}' is shown for continuing: press Continue to queue "
+                                  "it after the run training now.").format(name=name))
             self._show_continue(view["has_checkpoint"])
             return
         self.shown_run = {"name": name, "task": view["task"]} if view["has_checkpoint"] else None
         self.run_label.setText(name)
-        best = format_metrics(view["best"]) if view["best"] else "no evaluation yet"
-        self.state_label.setText(f"Saved at step {view['step']:,} after "
-                                 f"{format_duration(view['elapsed'])} of training.")
-        self.stats_label.setText(f"best validation: {best}")
+        best = format_metrics(view["best"]) if view["best"] else self.tr("no evaluation yet")
+        self.state_label.setText(self.tr("Saved at step {step} after {duration} of "
+                                         "training.").format(
+            step=f"{view['step']:,}", duration=format_duration(view["elapsed"])))
+        self.stats_label.setText(self.tr("best validation: {metrics}").format(metrics=best))
         self.progress.setValue(0)
         self.curves.clear()
         self.curves.set_history(name, view["metrics"])
         self.samples_view.setPlainText("\n\n".join(s.strip() for s in view["samples"]))
         self._show_continue(view["has_checkpoint"])
         if not view["has_checkpoint"]:
-            self._message(f"{name!r} has no checkpoint to continue from.", error=True)
+            self._message(self.tr("'{name}' has no checkpoint to continue from.").format(
+                name=name), error=True)
 
     def _message(self, text: str, error: bool = False) -> None:
         color = "#b00020" if error else "palette(text)"

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -44,7 +44,7 @@ ERROR_STYLE = "color: #b00020;"
 
 class TranslatePage(QWidget):
     key = "translate"
-    title = "Translate"
+    title = QT_TRANSLATE_NOOP("Pages", "Translate")
 
     def __init__(self, ctx: AppContext):
         super().__init__()
@@ -73,14 +73,14 @@ class TranslatePage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(self._build_top())
         self.source = QPlainTextEdit()
-        self.source.setPlaceholderText("Type or paste text to translate")
+        self.source.setPlaceholderText(self.tr("Type or paste text to translate"))
         self.source.textChanged.connect(self._changed)
         self.target = QPlainTextEdit()
         self.target.setReadOnly(True)
-        self.target.setPlaceholderText("The translation appears here")
+        self.target.setPlaceholderText(self.tr("The translation appears here"))
         texts = QSplitter(Qt.Orientation.Horizontal)
-        texts.addWidget(_labelled("Source", self.source))
-        texts.addWidget(_labelled("Translation", self.target))
+        texts.addWidget(_labelled(self.tr("Source"), self.source))
+        texts.addWidget(_labelled(self.tr("Translation"), self.target))
 
         self.n_best_list = QListWidget()
         self.n_best_list.currentRowChanged.connect(self._show_attention)
@@ -89,9 +89,10 @@ class TranslatePage(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.heatmap)
         details = QSplitter(Qt.Orientation.Horizontal)
-        details.addWidget(_labelled("Alternatives (score: higher is more likely)",
+        details.addWidget(_labelled(self.tr("Alternatives (score: higher is more likely)"),
                                     self.n_best_list))
-        details.addWidget(_labelled("Attention (rows: translation, columns: source)", scroll))
+        details.addWidget(_labelled(self.tr("Attention (rows: translation, columns: source)"),
+                                    scroll))
         details.setSizes([350, 650])
 
         body = QSplitter(Qt.Orientation.Vertical)
@@ -112,33 +113,34 @@ class TranslatePage(QWidget):
         self.beam = QSpinBox()
         self.beam.setRange(1, 20)
         self.beam.setValue(5)
-        self.beam.setToolTip("Beam size: 1 is greedy (fastest); more searches wider")
+        self.beam.setToolTip(self.tr("Beam size: 1 is greedy (fastest); more searches wider"))
         self.beam.valueChanged.connect(self._beam_changed)
         self.n_best = QSpinBox()
         self.n_best.setRange(1, 5)
         self.n_best.setValue(5)
-        self.n_best.setToolTip("How many alternatives to list (at most the beam size)")
+        self.n_best.setToolTip(self.tr("How many alternatives to list (at most the beam size)"))
         self.n_best.valueChanged.connect(self._settings_changed)
         self.model_label = QLabel()
         self.model_label.setWordWrap(True)
         self.model_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top = QHBoxLayout()
-        top.addWidget(QLabel("Translator:"))
+        top.addWidget(QLabel(self.tr("Translator:")))
         top.addWidget(self.run_box)
-        top.addWidget(QLabel("Beam"))
+        top.addWidget(QLabel(self.tr("Beam")))
         top.addWidget(self.beam)
-        top.addWidget(QLabel("Alternatives"))
+        top.addWidget(QLabel(self.tr("Alternatives")))
         top.addWidget(self.n_best)
         top.addWidget(self.model_label, 1)
         return top
 
     def _build_file_row(self) -> QHBoxLayout:
-        self.file_button = QPushButton("Translate a file…")
-        self.file_button.setToolTip("One sentence per line in, one translation per line out")
+        self.file_button = QPushButton(self.tr("Translate a file…"))
+        self.file_button.setToolTip(self.tr("One sentence per line in, one translation per "
+                                            "line out"))
         self.file_button.clicked.connect(self._ask_file)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel_file)
         self.file_label = QLabel()
@@ -161,7 +163,8 @@ class TranslatePage(QWidget):
         self.run_box.blockSignals(True)
         self.run_box.clear()
         for s in runs:
-            self.run_box.addItem(s.name + (f"  (step {s.step:,})" if s.step else ""), s.name)
+            step = self.tr("  (step {step})").format(step=f"{s.step:,}") if s.step else ""
+            self.run_box.addItem(s.name + step, s.name)
         index = self.run_box.findData(wanted)
         self.run_box.setCurrentIndex(index if index >= 0 else 0 if runs else -1)
         self.run_box.blockSignals(False)
@@ -180,7 +183,8 @@ class TranslatePage(QWidget):
         if index >= 0:
             self.run_box.setCurrentIndex(index)
         else:
-            self._show_model_error(f"{name!r} is not a translator run in this workspace.")
+            self._show_model_error(self.tr("'{name}' is not a translator run in this "
+                                           "workspace.").format(name=name))
 
     def on_shown(self) -> None:
         """Runs may have been trained, added or removed meanwhile."""
@@ -206,10 +210,10 @@ class TranslatePage(QWidget):
         self._preload_id += 1
         if name is None:
             self.model_label.setStyleSheet("")
-            self.model_label.setText("No translator yet: train one on the Train page.")
+            self.model_label.setText(self.tr("No translator yet: train one on the Train page."))
             return
         self.model_label.setStyleSheet("")
-        self.model_label.setText("Loading the translator…")
+        self.model_label.setText(self.tr("Loading the translator…"))
         request, path = self._preload_id, self._run_path(name)
         self._preload_call = call_in_background(
             lambda: inference.translator(path),
@@ -220,15 +224,18 @@ class TranslatePage(QWidget):
         if request != self._preload_id:
             return
         step = loaded.info.get("step")
-        parts = [f"best checkpoint at step {int(step):,}"] if step is not None else []
+        parts = ([self.tr("best checkpoint at step {step}").format(step=f"{int(step):,}")]
+                 if step is not None else [])
         metrics = loaded.info.get("metrics") or {}
-        for key, label in (("bleu", "BLEU"), ("chrf", "chrF"), ("val_loss", "validation loss")):
+        for key, label in (("bleu", "BLEU"), ("chrf", "chrF"),
+                           ("val_loss", self.tr("validation loss"))):
             value = metrics.get(key)
             if isinstance(value, (int, float)):
                 parts.append(f"{label} {value:.1f}" if key != "val_loss" else
                              f"{label} {value:.2f}")
         self.model_label.setStyleSheet("")
-        self.model_label.setText("Ready" + (": " + " · ".join(parts) if parts else ""))
+        self.model_label.setText(self.tr("Ready: {details}").format(details=" · ".join(parts))
+                                 if parts else self.tr("Ready"))
 
     def _model_failed(self, request: int, exc: BaseException) -> None:
         if request == self._preload_id:
@@ -268,7 +275,7 @@ class TranslatePage(QWidget):
             self.status.setText("")
             return
         if name is None:
-            self.status.setText("Choose a translator run first.")
+            self.status.setText(self.tr("Choose a translator run first."))
             return
         request = (self._request_id, self._run_path(name), text, self.beam.value(),
                    min(self.n_best.value(), self.beam.value()))
@@ -287,7 +294,7 @@ class TranslatePage(QWidget):
         self._job.failed.connect(lambda exc: self._translation_failed(request_id, exc))
         self._job.finished.connect(self._job_ended)
         self.status.setStyleSheet("")
-        self.status.setText("Translating…")
+        self.status.setText(self.tr("Translating…"))
         self._job.start()
 
     def _job_ended(self) -> None:
@@ -313,11 +320,11 @@ class TranslatePage(QWidget):
         self.shown_source = text
         result = results[0] if results else None
         self.target.setPlainText(result.text if result else "")
-        self.target.setPlaceholderText("(the translation is empty)" if result
-                                       else "The translation appears here")
+        self.target.setPlaceholderText(self.tr("(the translation is empty)") if result
+                                       else self.tr("The translation appears here"))
         self.n_best_list.clear()
         for hyp, score in (result.n_best if result else []):
-            item = QListWidgetItem(f"{score:7.3f}   {hyp or '(empty)'}")
+            item = QListWidgetItem(f"{score:7.3f}   {hyp or self.tr('(empty)')}")
             item.setToolTip(hyp)
             self.n_best_list.addItem(item)
         if self.n_best_list.count():
@@ -332,22 +339,24 @@ class TranslatePage(QWidget):
             self.heatmap.clear()
             return
         if not self.attention_kept:
-            self.heatmap.clear(f"The attention is shown for texts of up to "
-                               f"{ATTENTION_MAX_CHARS:,} characters; this one is too long.")
+            self.heatmap.clear(self.tr("The attention is shown for texts of up to {chars} "
+                                       "characters; this one is too long.").format(
+                chars=f"{ATTENTION_MAX_CHARS:,}"))
             return
-        note = "" if row == 0 else "Attention is shown for the best translation only."
+        note = "" if row == 0 else self.tr("Attention is shown for the best translation only.")
         self.heatmap.set_attention(result.attention, result.src_tokens, result.tgt_tokens, note)
 
     # -- a whole file --------------------------------------------------------------------
     def _ask_file(self) -> None:
         folder = self.ctx.recall("translate/folder", str(Path.home()), str)
-        source, _ = QFileDialog.getOpenFileName(self, "Translate a file (one sentence per line)",
-                                                folder, "Text files (*.txt);;All files (*)")
+        kinds = self.tr("Text files") + " (*.txt);;" + self.tr("All files") + " (*)"
+        source, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Translate a file (one sentence per line)"), folder, kinds)
         if not source:
             return
         suggested = Path(source).with_name(f"{Path(source).stem}.translated.txt")
-        target, _ = QFileDialog.getSaveFileName(self, "Save the translation as", str(suggested),
-                                                "Text files (*.txt);;All files (*)")
+        target, _ = QFileDialog.getSaveFileName(self, self.tr("Save the translation as"),
+                                                str(suggested), kinds)
         if target:
             self.ctx.remember("translate/folder", str(Path(source).parent))
             self.translate_file(Path(source), Path(target))
@@ -358,8 +367,8 @@ class TranslatePage(QWidget):
         if name is None or self._file_job is not None:
             return
         if Path(source).resolve() == Path(target).resolve():
-            self._file_message("Choose another file for the translation: it would overwrite "
-                               "the text being translated.", error=True)
+            self._file_message(self.tr("Choose another file for the translation: it would "
+                                       "overwrite the text being translated."), error=True)
             return
         path, beam = self._run_path(name), self.beam.value()
         threads = inference.gui_thread_torch_threads()
@@ -372,25 +381,27 @@ class TranslatePage(QWidget):
         self._file_job.finished.connect(self._file_ended)
         self.progress.setRange(0, 0)  # busy until the line count is known
         self._set_file_running(True)
-        self._file_message(f"Translating {Path(source).name}…")
+        self._file_message(self.tr("Translating {name}…").format(name=Path(source).name))
         self._file_job.start()
 
     def cancel_file(self) -> None:
         if self._file_job is not None:
             self._file_job.stop()
-            self._file_message("Cancelling…")
+            self._file_message(self.tr("Cancelling…"))
 
     def _file_progress(self, done_total: tuple[int, int]) -> None:
         done, total = done_total
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
-        self.progress.setFormat(f"{done:,} / {total:,} lines")
+        self.progress.setFormat(self.tr("{done} / {total} lines").format(done=f"{done:,}",
+                                                                         total=f"{total:,}"))
 
     def _file_done(self, outcome: inference.FileOutcome) -> None:
         if outcome.path is None:
-            self._file_message("Cancelled: nothing was written.")
+            self._file_message(self.tr("Cancelled: nothing was written."))
         else:
-            self._file_message(f"Translated {outcome.lines:,} lines into {outcome.path}.")
+            self._file_message(self.tr("Translated {count} lines into {path}.").format(
+                count=f"{outcome.lines:,}", path=outcome.path))
 
     def _file_ended(self) -> None:
         self._file_job = None
@@ -410,7 +421,7 @@ class TranslatePage(QWidget):
 
     # -- closing -------------------------------------------------------------------------
     def busy_reason(self) -> str | None:
-        return "a file is being translated" if self._file_job is not None else None
+        return self.tr("a file is being translated") if self._file_job is not None else None
 
     def shutdown(self, timeout_s: float) -> None:
         self.debounce.stop()

@@ -11,14 +11,16 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
           "#17becf")
 # which score to show, in order of preference, and its axis label
-SCORES = (("bleu", "validation BLEU"), ("val_word_ppl", "validation word perplexity"),
-          ("val_bpc", "validation bits per character"), ("val_ppl", "validation perplexity"))
+SCORES = (("bleu", QT_TRANSLATE_NOOP("CurvesView", "validation BLEU")),
+          ("val_word_ppl", QT_TRANSLATE_NOOP("CurvesView", "validation word perplexity")),
+          ("val_bpc", QT_TRANSLATE_NOOP("CurvesView", "validation bits per character")),
+          ("val_ppl", QT_TRANSLATE_NOOP("CurvesView", "validation perplexity")))
 
 
 def _finite(v) -> bool:
@@ -33,9 +35,12 @@ class _Series:
         dash = pg.mkPen(color, width=1, style=Qt.PenStyle.DashLine)
         solid = pg.mkPen(color, width=2)
         multi = view.multi
-        self.train = view.loss.plot(pen=dash, name=None if multi else "training loss")
+        translate = QCoreApplication.translate
+        self.train = view.loss.plot(
+            pen=dash, name=None if multi else translate("CurvesView", "training loss"))
         self.val = view.loss.plot(pen=solid, symbol="o", symbolSize=5, symbolBrush=color,
-                                  name=label if multi else "validation loss")
+                                  name=label if multi else translate("CurvesView",
+                                                                     "validation loss"))
         self.score = view.score.plot(pen=solid, symbol="o", symbolSize=5, symbolBrush=color)
         self.lr = view.lr.plot(pen=solid)
 
@@ -59,14 +64,14 @@ class CurvesView(QWidget):
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("w")
         layout.addWidget(self.graphics)
-        x_label = "minutes" if x == "time" else "step"
+        x_label = self.tr("minutes") if x == "time" else self.tr("step")
         self.loss = self.graphics.addPlot(row=0, col=0)
-        self.loss.setLabel("left", "loss (nats/token)")
+        self.loss.setLabel("left", self.tr("loss (nats/token)"))
         self.loss.addLegend(offset=(-10, 10))
         self.score = self.graphics.addPlot(row=1, col=0)
-        self.score.setLabel("left", "score")
+        self.score.setLabel("left", self.tr("score"))
         self.lr = self.graphics.addPlot(row=2, col=0)
-        self.lr.setLabel("left", "learning rate")
+        self.lr.setLabel("left", self.tr("learning rate"))
         self.lr.setLabel("bottom", x_label)
         for p in (self.loss, self.score, self.lr):
             p.showGrid(x=True, y=True, alpha=0.3)
@@ -78,7 +83,7 @@ class CurvesView(QWidget):
             s.remove(self)
         self.series.clear()
         self.score_key = None
-        self.score.setLabel("left", "score")
+        self.score.setLabel("left", self.tr("score"))
 
     def set_history(self, label: str, rows: list[dict]) -> None:
         """Show (or replace) one run's whole history."""
@@ -117,7 +122,7 @@ class CurvesView(QWidget):
             for key, title in SCORES:
                 if any(_finite(r.get(key)) for r in s.rows):
                     self.score_key = key
-                    self.score.setLabel("left", title)
+                    self.score.setLabel("left", self.tr(title))
                     break
         if self.score_key is not None:
             pts = [r for r in s.rows if _finite(r.get(self.score_key))]

@@ -108,8 +108,10 @@ class AttentionHeatmap(QWidget):
         parts = [self.note] if self.note else []
         if self.cut:
             rows, cols = self.full_shape
-            parts.append(f"showing the first {min(rows, MAX_CELLS)} of {rows} output and "
-                         f"{min(cols, MAX_CELLS)} of {cols} source pieces")
+            parts.append(self.tr("showing the first {rows_shown} of {rows} output and "
+                                 "{cols_shown} of {cols} source pieces").format(
+                rows_shown=min(rows, MAX_CELLS), rows=rows, cols_shown=min(cols, MAX_CELLS),
+                cols=cols))
         return "; ".join(parts)
 
     def cell_at(self, pos: QPoint) -> tuple[int, int] | None:

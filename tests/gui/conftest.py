@@ -8,6 +8,17 @@ from PySide6.QtCore import QSettings
 from gui.context import AppContext
 
 
+@pytest.fixture(autouse=True)
+def _english_interface():
+    """Every test sees the English source texts: a test that installs a
+    translation (test_i18n.py) has it removed again when it ends."""
+    from gui.i18n import remove_translators
+
+    remove_translators()
+    yield
+    remove_translators()
+
+
 @pytest.fixture
 def settings(tmp_path):
     return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)

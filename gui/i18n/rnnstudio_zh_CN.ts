@@ -1,0 +1,1953 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>App</name>
+    <message>
+        <location filename="../app.py" line="+63"/>
+        <source>Something went wrong inside RNN Studio (a bug). The app keeps running; the details are in {log}.</source>
+        <translation>RNN Studio 内部出错了（程序缺陷）。应用会继续运行；详细信息见 {log}。</translation>
+    </message>
+</context>
+<context>
+    <name>AppContext</name>
+    <message>
+        <location filename="../context.py" line="+57"/>
+        <source>Log file: {path}</source>
+        <translation>日志文件：{path}</translation>
+    </message>
+</context>
+<context>
+    <name>AttentionHeatmap</name>
+    <message>
+        <location filename="../widgets/heatmap.py" line="+111"/>
+        <source>showing the first {rows_shown} of {rows} output and {cols_shown} of {cols} source pieces</source>
+        <translation>仅显示前 {rows_shown}/{rows} 个输出片段和前 {cols_shown}/{cols} 个源片段</translation>
+    </message>
+</context>
+<context>
+    <name>CorporaPage</name>
+    <message>
+        <location filename="../pages/corpora.py" line="+58"/>
+        <source>automatic</source>
+        <translation>自动检测</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The first lines of the corpus appear here.</source>
+        <translation>语料库的前几行会显示在这里。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>All files</source>
+        <translation>所有文件</translation>
+    </message>
+    <message>
+        <location line="+106"/>
+        <source>Text file…</source>
+        <translation>文本文件…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Folder of text files…</source>
+        <translation>文本文件夹…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pairs: tab-separated file…</source>
+        <translation>句对：制表符分隔文件…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Pairs: two line-aligned files…</source>
+        <translation>句对：两个逐行对齐的文件…</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Add corpus</source>
+        <translation>添加语料库</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Takes the corpus off this list; its files stay where they are.</source>
+        <translation>从列表中移除该语料库；其文件保留在原处。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Or drop text files, folders or .tsv files here.</source>
+        <translation>也可以把文本文件、文件夹或 .tsv 文件拖放到这里。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>Train on this corpus</source>
+        <translation>用此语料库训练</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Statistics</source>
+        <translation>统计信息</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>First lines</source>
+        <translation>前几行</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>Read as</source>
+        <translation>读取方式</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>pairs (TSV)</source>
+        <translation>句对（TSV）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Pairs (TSV): one pair per line, in two tab-separated columns.</source>
+        <translation>句对（TSV）：每行一对，分为两个以制表符分隔的列。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>columns: source</source>
+        <translation>列：源</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Which tab-separated columns hold the pair, counted from 0.</source>
+        <translation>句对所在的制表符分隔列，从 0 开始计数。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+314"/>
+        <source>target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <location line="-313"/>
+        <source>Pair with another file…</source>
+        <translation>与另一个文件配对…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Choose the other language&apos;s file, line-aligned with this one.</source>
+        <translation>选择另一种语言的文件，须与此文件逐行对齐。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>UTF-8, or UTF-16 when the file starts with a byte-order mark</source>
+        <translation>UTF-8；若文件以字节顺序标记（BOM）开头则为 UTF-16</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+34"/>
+        <source>Replace undecodable bytes</source>
+        <translation>替换无法解码的字节</translation>
+    </message>
+    <message>
+        <location line="-33"/>
+        <source>Read on past bytes the encoding cannot decode; each becomes U+FFFD and is counted.</source>
+        <translation>遇到该编码无法解码的字节时继续读取；每处替换为 U+FFFD 并计数。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Lowercase</source>
+        <translation>转为小写</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Unicode NFC: an accent typed as two characters becomes one.</source>
+        <translation>Unicode NFC 规范化：由两个字符组成的带重音字母合并为一个字符。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Encoding</source>
+        <translation>编码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location line="+108"/>
+        <source>Add text files</source>
+        <translation>添加文本文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Text files</source>
+        <translation>文本文件</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Add a folder of text files</source>
+        <translation>添加文本文件夹</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Add tab-separated pairs</source>
+        <translation>添加制表符分隔的句对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tab-separated files</source>
+        <translation>制表符分隔文件</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Pairs: the source language&apos;s file</source>
+        <translation>句对：源语言文件</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>The other language&apos;s file, line-aligned with {name}</source>
+        <translation>另一种语言的文件（与 {name} 逐行对齐）</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>No corpus</source>
+        <translation>没有语料库</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add a text file, a folder or pairs to look at them here.</source>
+        <translation>添加文本文件、文件夹或句对后，可在这里查看。</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>{kind}: {files}</source>
+        <translation>{kind}：{files}</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <location line="+2"/>
+        <source>reading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>lines</source>
+        <translation>行数</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>pairs</source>
+        <translation>句对数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>source</source>
+        <translation>源</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Read as {encoding}</source>
+        <translation>按 {encoding} 读取</translation>
+    </message>
+</context>
+<context>
+    <name>CorpusList</name>
+    <message>
+        <location filename="../corpus_list.py" line="+37"/>
+        <source>English stories</source>
+        <translation>英文故事</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Chinese stories</source>
+        <translation>中文故事</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Numbers, English to French</source>
+        <translation>数字，英译法</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>empty</source>
+        <translation>空句</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>too long</source>
+        <translation>过长</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>too many words</source>
+        <translation>词数过多</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ratio</source>
+        <translation>长度比</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>duplicate</source>
+        <translation>重复</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>text folder</source>
+        <translation>文本文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pairs, two files</source>
+        <translation>句对，两个文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pairs, TSV</source>
+        <translation>句对，TSV</translation>
+    </message>
+    <message>
+        <location line="+158"/>
+        <source>Lines</source>
+        <translation>行数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Characters</source>
+        <translation>字符数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Words</source>
+        <translation>词数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Distinct characters</source>
+        <translation>不同字符数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Mean line length</source>
+        <translation>平均行长</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Longest line</source>
+        <translation>最长行</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>{count} undecodable byte sequence(s) were replaced with U+FFFD.</source>
+        <translation>有 {count} 处无法解码的字节序列已替换为 U+FFFD。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>{files} file(s), {bytes} bytes, {encodings}</source>
+        <translation>{files} 个文件，{bytes} 字节，{encodings}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Most frequent characters:</source>
+        <translation>最常见的字符：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{pairs} pairs</source>
+        <translation>{pairs} 个句对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>&lt;b&gt;{pairs}&lt;/b&gt; (read {read}; dropped by filter: {dropped}), {encodings}</source>
+        <translation>&lt;b&gt;{pairs}&lt;/b&gt;（共读取 {read}；被过滤掉：{dropped}），{encodings}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Most frequent, source:</source>
+        <translation>最常见的字符（源）：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Most frequent, target:</source>
+        <translation>最常见的字符（目标）：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>source</source>
+        <translation>源</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>target</source>
+        <translation>目标</translation>
+    </message>
+</context>
+<context>
+    <name>CurvesView</name>
+    <message>
+        <location filename="../widgets/curves.py" line="+20"/>
+        <source>validation BLEU</source>
+        <translation>验证 BLEU</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>validation word perplexity</source>
+        <translation>验证词级困惑度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>validation bits per character</source>
+        <translation>验证每字符比特数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>validation perplexity</source>
+        <translation>验证困惑度</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>step</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>loss (nats/token)</source>
+        <translation>损失（nats/词元）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+14"/>
+        <source>score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <location line="-12"/>
+        <source>learning rate</source>
+        <translation>学习率</translation>
+    </message>
+</context>
+<context>
+    <name>Errors</name>
+    <message>
+        <location filename="../background.py" line="+28"/>
+        <source>Not enough memory for this. Try a smaller model, batch or input.</source>
+        <translation>内存不足。请尝试更小的模型、批大小或输入。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Something went wrong inside RNN Studio (a bug). The details are in {log}.</source>
+        <translation>RNN Studio 内部出错了（程序缺陷）。详细信息见 {log}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Something went wrong inside RNN Studio (a bug).</source>
+        <translation>RNN Studio 内部出错了（程序缺陷）。</translation>
+    </message>
+</context>
+<context>
+    <name>GeneratePage</name>
+    <message>
+        <location filename="../pages/generate.py" line="+78"/>
+        <source>Language model:</source>
+        <translation>语言模型：</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>A prompt to continue (empty: start from a new line)</source>
+        <translation>要续写的提示文本（留空：从新的一行开始）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Generated text appears here as it is made.</source>
+        <translation>生成的文本会在这里实时显示。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Prompt</source>
+        <translation>提示文本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>0 always picks the most likely token; higher is wilder</source>
+        <translation>0 表示总是选择最可能的词元；越高越随机</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sample among the k most likely tokens (off: all)</source>
+        <translation>只在最可能的 k 个词元中采样（关闭：全部词元）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Sample among the likeliest tokens holding this much probability (1: all)</source>
+        <translation>只在累计概率达到该值的最可能词元中采样（1：全部词元）</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source> tokens</source>
+        <translation> 个词元</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How many tokens to make (characters for a character model)</source>
+        <translation>要生成的词元数（字符级模型为字符数）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Makes recently used tokens less likely (1: off; 1.1-1.3 is typical)</source>
+        <translation>降低最近出现过的词元的概率（1：关闭；常用 1.1–1.3）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The same seed, prompt and settings give the same text</source>
+        <translation>相同的种子、提示文本和设置会生成相同的文本</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Length</source>
+        <translation>长度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Repetition penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Save…</source>
+        <translation>保存…</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>  (step {step})</source>
+        <translation>  （第 {step} 步）</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>&apos;{name}&apos; is not a language-model run in this workspace.</source>
+        <translation>“{name}”不是此工作区中的语言模型运行。</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>No language model yet: train one on the Train page.</source>
+        <translation>还没有语言模型：请在“训练”页训练一个。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>The seed must be a whole number from 0 to {max}, or empty for random.</source>
+        <translation>随机种子必须是 0 到 {max} 之间的整数，留空则随机选取。</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Choose a language-model run first.</source>
+        <translation>请先选择一个语言模型运行。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source> (random seed {seed})</source>
+        <translation>（随机种子 {seed}）</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Generating…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Stopping…</source>
+        <translation>正在停止…</translation>
+    </message>
+    <message>
+        <location line="+25"/>
+        <source>Generating… {chars} characters in {seconds} s</source>
+        <translation>正在生成… {seconds} 秒内生成 {chars} 个字符</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Stopped: {chars} characters in {seconds} s ({rate} characters/s){seed}.</source>
+        <translation>已停止：{seconds} 秒内生成 {chars} 个字符（{rate} 字符/秒）{seed}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Done: {chars} characters in {seconds} s ({rate} characters/s){seed}.</source>
+        <translation>完成：{seconds} 秒内生成 {chars} 个字符（{rate} 字符/秒）{seed}。</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Copied the text to the clipboard.</source>
+        <translation>已将文本复制到剪贴板。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+10"/>
+        <source>Save the text</source>
+        <translation>保存文本</translation>
+    </message>
+    <message>
+        <location line="-9"/>
+        <source>Text files</source>
+        <translation>文本文件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>All files</source>
+        <translation>所有文件</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Saved to {path}.</source>
+        <translation>已保存到 {path}。</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>best checkpoint at step {step}</source>
+        <translation>最佳检查点位于第 {step} 步</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>validation bits/char</source>
+        <translation>验证每字符比特数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>word perplexity</source>
+        <translation>词级困惑度</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>generating with {mode}</source>
+        <translation>生成方式：{mode}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ready: {details}</source>
+        <translation>就绪：{details}</translation>
+    </message>
+</context>
+<context>
+    <name>Inference</name>
+    <message>
+        <location filename="../inference.py" line="+250"/>
+        <source>cannot write {path}: {reason}. Choose another folder or free some disk space.</source>
+        <translation>无法写入 {path}：{reason}。请选择其他文件夹或释放一些磁盘空间。</translation>
+    </message>
+</context>
+<context>
+    <name>LengthChart</name>
+    <message>
+        <location filename="../pages/corpora.py" line="-520"/>
+        <source>line length (characters)</source>
+        <translation>行长（字符）</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../main_window.py" line="+98"/>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Choose &amp;workspace folder…</source>
+        <translation>选择工作区文件夹(&amp;W)…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>&amp;Go</source>
+        <translation>转到(&amp;G)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Settings</source>
+        <translation>设置(&amp;S)</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Open the &amp;log folder</source>
+        <translation>打开日志文件夹(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>&amp;About RNN Studio</source>
+        <translation>关于 RNN Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&amp;Language</source>
+        <translation>语言(&amp;L)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>System default ({language})</source>
+        <translation>跟随系统（{language}）</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>RNN Studio will use the new language ({language}) when you start it again.</source>
+        <translation>RNN Studio 将在下次启动时使用新的语言（{language}）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+42"/>
+        <source>Log: {path}</source>
+        <translation>日志：{path}</translation>
+    </message>
+    <message>
+        <location line="-35"/>
+        <location line="+34"/>
+        <source>Workspace: {path}</source>
+        <translation>工作区：{path}</translation>
+    </message>
+    <message>
+        <location line="-29"/>
+        <location line="+13"/>
+        <source>Workspace</source>
+        <translation>工作区</translation>
+    </message>
+    <message>
+        <location line="-12"/>
+        <source>Not now: {reason}.</source>
+        <translation>现在不行：{reason}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Workspace folder</source>
+        <translation>工作区文件夹</translation>
+    </message>
+    <message>
+        <location line="+24"/>
+        <source>Train LSTM and GRU language models and translators on your own text, offline.</source>
+        <translation>在你自己的文本上离线训练 LSTM 和 GRU 语言模型与翻译模型。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>About RNN Studio</source>
+        <translation>关于 RNN Studio</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Quit RNN Studio?</source>
+        <translation>退出 RNN Studio？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{reason}. Quit anyway? Training stops and saves a checkpoint first; you can continue it later from Runs.</source>
+        <translation>{reason}。仍要退出吗？训练会先停止并保存检查点；之后可以在“运行记录”中继续训练。</translation>
+    </message>
+</context>
+<context>
+    <name>Pages</name>
+    <message>
+        <location filename="../pages/corpora.py" line="+61"/>
+        <source>Corpora</source>
+        <translation>语料库</translation>
+    </message>
+    <message>
+        <location filename="../pages/generate.py" line="-393"/>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location filename="../pages/runs.py" line="+63"/>
+        <source>Runs</source>
+        <translation>运行记录</translation>
+    </message>
+    <message>
+        <location filename="../pages/train.py" line="+577"/>
+        <source>Train</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location filename="../pages/translate.py" line="+47"/>
+        <source>Translate</source>
+        <translation>翻译</translation>
+    </message>
+</context>
+<context>
+    <name>RunDetails</name>
+    <message>
+        <location filename="../run_details.py" line="+32"/>
+        <source>No runs yet. Train one on the Train page, or import a .rnnrun file (Import…).</source>
+        <translation>还没有运行。请在“训练”页训练一个，或导入 .rnnrun 文件（导入…）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Select a run to see its settings, curves and samples; select several to compare.</source>
+        <translation>选择一个运行以查看其设置、曲线和样例；选择多个运行可进行比较。</translation>
+    </message>
+    <message>
+        <location line="+60"/>
+        <source>Curves</source>
+        <translation>曲线</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>against minutes of training</source>
+        <translation>横轴：训练分钟数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>against steps</source>
+        <translation>横轴：步数</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>Comparing {names}</source>
+        <translation>正在比较：{names}</translation>
+    </message>
+    <message>
+        <location line="+69"/>
+        <source>folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Damaged:</source>
+        <translation>已损坏：</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>It cannot be opened, continued or exported; delete it, or repair the file named above.</source>
+        <translation>无法打开、继续训练或导出此运行；请删除它，或修复上面提到的文件。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>size on disk</source>
+        <translation>磁盘占用</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Best checkpoint</source>
+        <translation>最佳检查点</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Samples at step {step}</source>
+        <translation>第 {step} 步的样例</translation>
+    </message>
+</context>
+<context>
+    <name>RunTable</name>
+    <message>
+        <location filename="../run_table.py" line="+34"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Data</source>
+        <translation>数据</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Val loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Best score</source>
+        <translation>最佳得分</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Language model</source>
+        <translation>语言模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Translator</source>
+        <translation>翻译模型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>BLEU {:.1f}</source>
+        <translation>BLEU {:.1f}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{:.3f} bits/char</source>
+        <translation>{:.3f} 比特/字符</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>word ppl {:.1f}</source>
+        <translation>词级困惑度 {:.1f}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>ppl {:.2f}</source>
+        <translation>困惑度 {:.2f}</translation>
+    </message>
+    <message>
+        <location line="+68"/>
+        <source>damaged: {error}</source>
+        <translation>已损坏：{error}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>no checkpoint yet</source>
+        <translation>尚无检查点</translation>
+    </message>
+    <message>
+        <location line="+79"/>
+        <source>This run is damaged: {error}</source>
+        <translation>此运行已损坏：{error}</translation>
+    </message>
+</context>
+<context>
+    <name>RunsPage</name>
+    <message>
+        <location filename="../pages/runs.py" line="-16"/>
+        <location line="+60"/>
+        <source>Open in Generate</source>
+        <translation>在“生成”中打开</translation>
+    </message>
+    <message>
+        <location line="-59"/>
+        <source>Open in Translate</source>
+        <translation>在“翻译”中打开</translation>
+    </message>
+    <message>
+        <location line="+61"/>
+        <source>Open the run in Generate or Translate (Enter)</source>
+        <translation>在“生成”或“翻译”页打开此运行（Enter）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Continue training</source>
+        <translation>继续训练</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Train this run further from its last checkpoint</source>
+        <translation>从最近的检查点继续训练此运行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Rename…</source>
+        <translation>重命名…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Rename the run (F2)</source>
+        <translation>重命名此运行（F2）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Delete…</source>
+        <translation>删除…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete the selected runs and their checkpoints (Del)</source>
+        <translation>删除所选运行及其检查点（Del）</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Save the run as one .rnnrun file (Ctrl+E)</source>
+        <translation>将此运行保存为一个 .rnnrun 文件（Ctrl+E）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Add a run from a .rnnrun file (Ctrl+I)</source>
+        <translation>从 .rnnrun 文件添加运行（Ctrl+I）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Overlay the curves of the selected runs (Ctrl+click to select several)</source>
+        <translation>叠加显示所选运行的曲线（按住 Ctrl 单击可多选）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Filter runs: name, task, model, data… (Ctrl+F)</source>
+        <translation>筛选运行：名称、任务、模型、数据…（Ctrl+F）</translation>
+    </message>
+    <message>
+        <location line="+101"/>
+        <source>Could not list the runs: {error}</source>
+        <translation>无法列出运行：{error}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{total} runs</source>
+        <translation>共 {total} 个运行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>{shown} of {total} runs</source>
+        <translation>{shown}/{total} 个运行</translation>
+    </message>
+    <message>
+        <location line="+102"/>
+        <location line="+12"/>
+        <source>Rename run</source>
+        <translation>重命名运行</translation>
+    </message>
+    <message>
+        <location line="-11"/>
+        <source>New name for “{name}”:</source>
+        <translation>“{name}”的新名称：</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>renaming {name}</source>
+        <translation>正在重命名 {name}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Renamed {old} to {new}.</source>
+        <translation>已将 {old} 重命名为 {new}。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Delete run “{name}” with all checkpoints ({size})? This cannot be undone.</source>
+        <translation>删除运行“{name}”及其所有检查点（{size}）吗？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Delete {count} runs ({names}) with all checkpoints ({size})? This cannot be undone.</source>
+        <translation>删除这 {count} 个运行（{names}）及其所有检查点（{size}）吗？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Delete runs?</source>
+        <translation>删除运行？</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Delete run?</source>
+        <translation>删除运行？</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>deleting {names}</source>
+        <translation>正在删除 {names}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Deleted {names}.</source>
+        <translation>已删除 {names}。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Delete run</source>
+        <translation>删除运行</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+11"/>
+        <source>Export run</source>
+        <translation>导出运行</translation>
+    </message>
+    <message>
+        <location line="-9"/>
+        <location line="+19"/>
+        <source>RNN Studio runs</source>
+        <translation>RNN Studio 运行</translation>
+    </message>
+    <message>
+        <location line="-14"/>
+        <source>exporting {name}</source>
+        <translation>正在导出 {name}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Exported {name} to {path}.</source>
+        <translation>已将 {name} 导出到 {path}。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <location line="+11"/>
+        <source>Import run</source>
+        <translation>导入运行</translation>
+    </message>
+    <message>
+        <location line="-10"/>
+        <source>All files</source>
+        <translation>所有文件</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>importing {name}</source>
+        <translation>正在导入 {name}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Imported {file} as {name}.</source>
+        <translation>已将 {file} 导入为 {name}。</translation>
+    </message>
+    <message>
+        <location line="+37"/>
+        <source>the Runs page is {doing}</source>
+        <translation>“运行记录”页{doing}</translation>
+    </message>
+</context>
+<context>
+    <name>SetupForm</name>
+    <message>
+        <location filename="../pages/train.py" line="-501"/>
+        <source>Character language model</source>
+        <translation>字符级语言模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Subword language model</source>
+        <translation>子词语言模型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Translator</source>
+        <translation>翻译模型</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>epochs</source>
+        <translation>轮（epoch）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>steps</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Start training</source>
+        <translation>开始训练</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>What to train</source>
+        <translation>训练内容</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+110"/>
+        <source>a .txt file or a folder of them</source>
+        <translation>.txt 文件或包含它们的文件夹</translation>
+    </message>
+    <message>
+        <location line="-109"/>
+        <location line="+8"/>
+        <source>File…</source>
+        <translation>文件…</translation>
+    </message>
+    <message>
+        <location line="-6"/>
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <location line="+182"/>
+        <source>Corpus</source>
+        <translation>语料库</translation>
+    </message>
+    <message>
+        <location line="-179"/>
+        <source>only for two aligned files</source>
+        <translation>仅用于两个对齐的文件</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Target file</source>
+        <translation>目标文件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>source</source>
+        <translation>源</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>TSV columns</source>
+        <translation>TSV 列</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cell</source>
+        <translation>单元类型</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Hidden size</source>
+        <translation>隐藏层大小</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Embedding size</source>
+        <translation>嵌入维度</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Vocabulary</source>
+        <translation>词表大小</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Dropout</source>
+        <translation>Dropout</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>share input and output embeddings</source>
+        <translation>输入与输出共享嵌入</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tied</source>
+        <translation>权重绑定</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Suggest sizes for this corpus</source>
+        <translation>为此语料库推荐规模</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Budget</source>
+        <translation>预算</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Batch size</source>
+        <translation>批大小</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sequence length</source>
+        <translation>序列长度</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Learning rate</source>
+        <translation>学习率</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run name</source>
+        <translation>运行名称</translation>
+    </message>
+    <message>
+        <location line="+36"/>
+        <source>a TSV file of pairs, or the source file</source>
+        <translation>句对 TSV 文件，或源语言文件</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>Choose a corpus to train on.</source>
+        <translation>请选择用于训练的语料库。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Measuring the corpus…</source>
+        <translation>正在估算语料库大小…</translation>
+    </message>
+    <message>
+        <location line="+47"/>
+        <source>Sentence pairs</source>
+        <translation>句对</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All files</source>
+        <translation>所有文件</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Corpus folder</source>
+        <translation>语料库文件夹</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Target sentences</source>
+        <translation>目标语句</translation>
+    </message>
+</context>
+<context>
+    <name>TrainPage</name>
+    <message>
+        <location line="-263"/>
+        <source>finished: the budget is used up</source>
+        <translation>已完成：预算已用完</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>finished: all epochs done</source>
+        <translation>已完成：所有轮次均已完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>finished early: validation stopped improving</source>
+        <translation>提前结束：验证指标不再提升</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>stopped; a checkpoint was saved</source>
+        <translation>已停止；检查点已保存</translation>
+    </message>
+    <message>
+        <location line="+330"/>
+        <source>{name}: char LM, {cell}</source>
+        <translation>{name}：字符级语言模型，{cell}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>{name}: subword LM, {cell}</source>
+        <translation>{name}：子词语言模型，{cell}</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>{name}: translator, {cell}</source>
+        <translation>{name}：翻译模型，{cell}</translation>
+    </message>
+    <message>
+        <location line="+33"/>
+        <source>{name}: {minutes} more minutes</source>
+        <translation>{name}：再训练 {minutes} 分钟</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>run &apos;{name}&apos; cannot be read: {error}</source>
+        <translation>无法读取运行“{name}”：{error}</translation>
+    </message>
+    <message>
+        <location line="+64"/>
+        <source>step {step}   epoch {epoch}   {speed} tokens/s   trained {trained}   ETA {eta}</source>
+        <translation>第 {step} 步   第 {epoch} 轮   {speed} 词元/秒   已训练 {trained}   预计剩余 {eta}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+385"/>
+        <source>best validation: {metrics}</source>
+        <translation>最佳验证结果：{metrics}</translation>
+    </message>
+    <message>
+        <location line="-326"/>
+        <source>Samples at the last evaluation</source>
+        <translation>最近一次评估的样例</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Sample texts (or translations) appear here at each evaluation.</source>
+        <translation>每次评估时，样例文本（或译文）会显示在这里。</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <location line="+137"/>
+        <location line="+138"/>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location line="-274"/>
+        <source>Stop and save</source>
+        <translation>停止并保存</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue for</source>
+        <translation>继续训练</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source> more minutes</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Continue</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Runs waiting to train; each starts when the one before it ends.</source>
+        <translation>等待训练的运行；每个运行在前一个结束后开始。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>a run is training</source>
+        <translation>有一个运行正在训练</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>a run is training and 1 more is queued</source>
+        <translation>有一个运行正在训练，另有 1 个在排队</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>a run is training and {count} more are queued</source>
+        <translation>有一个运行正在训练，另有 {count} 个在排队</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+89"/>
+        <source>Stopping: saving a checkpoint…</source>
+        <translation>正在停止：保存检查点…</translation>
+    </message>
+    <message>
+        <location line="-65"/>
+        <source>Choose a corpus first (a text file, a folder of them, or a TSV file of sentence pairs for a translator).</source>
+        <translation>请先选择语料库（文本文件、文本文件夹，或用于翻译模型的句对 TSV 文件）。</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>Queued &apos;{name}&apos;: it starts when the runs before it end.</source>
+        <translation>已将“{name}”加入队列：前面的运行结束后开始。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>a run named &apos;{name}&apos; already exists or is queued; choose another name</source>
+        <translation>名为“{name}”的运行已存在或已在队列中；请换一个名称</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>&apos;{name}&apos; is already training or queued.</source>
+        <translation>“{name}”已在训练或已在队列中。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Queued: &apos;{name}&apos; continues when the runs before it end.</source>
+        <translation>已加入队列：“{name}”将在前面的运行结束后继续训练。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Resume</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Paused (press Resume to go on).</source>
+        <translation>已暂停（按“恢复”继续）。</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+40"/>
+        <source>Training.</source>
+        <translation>正在训练。</translation>
+    </message>
+    <message>
+        <location line="-15"/>
+        <source>Preparing data… (reading the corpus and building the tokenizer)</source>
+        <translation>正在准备数据…（读取语料库并构建分词器）</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Paused.</source>
+        <translation>已暂停。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>step {step}:</source>
+        <translation>第 {step} 步：</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <location line="+3"/>
+        <source>Failed.</source>
+        <translation>失败。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Stopped before training began; nothing changed.</source>
+        <translation>在训练开始前已停止；没有任何更改。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{outcome} at step {step}.</source>
+        <translation>{outcome}（第 {step} 步）。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>No run is training</source>
+        <translation>没有正在训练的运行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Set up a run on the left and press Start training, or open a run from Runs to continue it.</source>
+        <translation>在左侧设置一个运行并按“开始训练”，或从“运行记录”打开一个运行以继续训练。</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <location line="+15"/>
+        <source>Add to queue</source>
+        <translation>加入队列</translation>
+    </message>
+    <message>
+        <location line="-14"/>
+        <location line="+15"/>
+        <source>Start training</source>
+        <translation>开始训练</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>&apos;{name}&apos; is shown for continuing: press Continue to queue it after the run training now.</source>
+        <translation>已显示“{name}”以便继续训练：按“继续”可将其排在当前训练的运行之后。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>no evaluation yet</source>
+        <translation>尚未评估</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Saved at step {step} after {duration} of training.</source>
+        <translation>训练 {duration} 后保存于第 {step} 步。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>&apos;{name}&apos; has no checkpoint to continue from.</source>
+        <translation>“{name}”没有可用于继续训练的检查点。</translation>
+    </message>
+</context>
+<context>
+    <name>TranslatePage</name>
+    <message>
+        <location filename="../pages/translate.py" line="+29"/>
+        <source>Type or paste text to translate</source>
+        <translation>输入或粘贴要翻译的文本</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <location line="+244"/>
+        <source>The translation appears here</source>
+        <translation>译文会显示在这里</translation>
+    </message>
+    <message>
+        <location line="-242"/>
+        <source>Source</source>
+        <translation>原文</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Translation</source>
+        <translation>译文</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Alternatives (score: higher is more likely)</source>
+        <translation>候选译文（得分越高越可能）</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Attention (rows: translation, columns: source)</source>
+        <translation>注意力（行：译文，列：原文）</translation>
+    </message>
+    <message>
+        <location line="+22"/>
+        <source>Beam size: 1 is greedy (fastest); more searches wider</source>
+        <translation>束搜索宽度：1 为贪心搜索（最快）；越大搜索范围越广</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>How many alternatives to list (at most the beam size)</source>
+        <translation>列出的候选译文数（不超过束搜索宽度）</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Translator:</source>
+        <translation>翻译模型：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Beam</source>
+        <translation>束宽</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Alternatives</source>
+        <translation>候选数</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Translate a file…</source>
+        <translation>翻译文件…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>One sentence per line in, one translation per line out</source>
+        <translation>输入每行一句，输出每行一句译文</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>  (step {step})</source>
+        <translation>  （第 {step} 步）</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>&apos;{name}&apos; is not a translator run in this workspace.</source>
+        <translation>“{name}”不是此工作区中的翻译模型运行。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>No translator yet: train one on the Train page.</source>
+        <translation>还没有翻译模型：请在“训练”页训练一个。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Loading the translator…</source>
+        <translation>正在加载翻译模型…</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>best checkpoint at step {step}</source>
+        <translation>最佳检查点位于第 {step} 步</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Ready: {details}</source>
+        <translation>就绪：{details}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location line="+40"/>
+        <source>Choose a translator run first.</source>
+        <translation>请先选择一个翻译模型运行。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>Translating…</source>
+        <translation>正在翻译…</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>(the translation is empty)</source>
+        <translation>（译文为空）</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>The attention is shown for texts of up to {chars} characters; this one is too long.</source>
+        <translation>仅对不超过 {chars} 个字符的文本显示注意力；此文本过长。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Attention is shown for the best translation only.</source>
+        <translation>仅显示最佳译文的注意力。</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Text files</source>
+        <translation>文本文件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>All files</source>
+        <translation>所有文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Translate a file (one sentence per line)</source>
+        <translation>翻译文件（每行一句）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Save the translation as</source>
+        <translation>译文另存为</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Choose another file for the translation: it would overwrite the text being translated.</source>
+        <translation>请为译文选择其他文件：否则会覆盖正在翻译的原文。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>Translating {name}…</source>
+        <translation>正在翻译 {name}…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Cancelling…</source>
+        <translation>正在取消…</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>{done} / {total} lines</source>
+        <translation>{done} / {total} 行</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cancelled: nothing was written.</source>
+        <translation>已取消：未写入任何内容。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Translated {count} lines into {path}.</source>
+        <translation>已将 {count} 行译文写入 {path}。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>a file is being translated</source>
+        <translation>正在翻译一个文件</translation>
+    </message>
+</context>
+</TS>
