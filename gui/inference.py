@@ -31,7 +31,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
-from nlp.errors import StudioError
+from nlp.errors import Cancelled, StudioError
 from nlp.runs import Run
 
 Report = Callable[[object], None]
@@ -195,15 +195,16 @@ def stream_generation(run_path: Path, prompt: str, settings: dict, report: Repor
 
 
 def translate_texts(run_path: Path, texts: list[str], beam: int, n_best: int,
-                    attention: bool = True) -> list:
-    """``TranslationResult`` objects for ``texts`` (n-best and attention included)."""
+                    attention: bool = True, should_stop: ShouldStop | None = None) -> list:
+    """``TranslationResult`` objects for ``texts`` (n-best and attention included).
+    A stop raises ``nlp.errors.Cancelled`` within one decoding batch."""
     from nlp.inference_threads import scoped_threads
 
     loaded = translator(run_path)
     n_best = max(1, min(n_best, beam))
     with scoped_threads(INTERACTIVE_THREADS):
         return loaded.translator.translate(list(texts), beam=beam, n_best=n_best,
-                                           attention=attention)
+                                           attention=attention, should_stop=should_stop)
 
 
 @dataclass
@@ -231,7 +232,11 @@ def translate_file(run_path: Path, source: Path, target: Path, beam: int, thread
             if should_stop():
                 return FileOutcome(len(out), None)
             chunk = lines[start:start + FILE_CHUNK]
-            results = loaded.translator.translate(chunk, beam=beam, attention=False)
+            try:
+                results = loaded.translator.translate(chunk, beam=beam, attention=False,
+                                                      should_stop=should_stop)
+            except Cancelled:
+                return FileOutcome(len(out), None)
             out += [r.text for r in results]
             report((len(out), len(lines)))
     write_lines(target, out)

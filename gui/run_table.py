@@ -83,9 +83,14 @@ def data_text(config: dict) -> str:
     return Path(str(path)).name
 
 
-def score(best: dict) -> tuple[str, float | None, str]:
-    """(metric key, value, text) of the score that judges a run, or ("", None, "")."""
-    for key, fmt in SCORES:
+def score(best: dict, config: dict | None = None) -> tuple[str, float | None, str]:
+    """(metric key, value, text) of the score that judges a run, or ("", None, "").
+    A subword language model is judged by its word perplexity (comparable with
+    word-level models), a character model by its bits per character."""
+    data = (config or {}).get("data")
+    subword = isinstance(data, dict) and data.get("level") == "subword"
+    order = sorted(SCORES, key=lambda item: item[0] != "val_word_ppl") if subword else SCORES
+    for key, fmt in order:
         value = _number(best.get(key))
         if value is not None:
             return key, value, _tr(fmt).format(value)
@@ -168,7 +173,7 @@ class RunTableModel(QAbstractTableModel):
         loss = _number(s.best.get("val_loss"))
         return (s.name, task_text(str(s.task)), model_text(s.config),
                 data_text(s.config), f"{s.step:,}" if s.step else "",
-                f"{loss:.3f}" if loss is not None else "", score(s.best)[2],
+                f"{loss:.3f}" if loss is not None else "", score(s.best, s.config)[2],
                 created_text(s.created), size_text(s.size_bytes) if s.size_bytes else "",
                 status_text(s))[column]
 
@@ -180,7 +185,7 @@ class RunTableModel(QAbstractTableModel):
         if column == 5:
             return _number(s.best.get("val_loss"))
         if column == 6:
-            key, value, _ = score(s.best)
+            key, value, _ = score(s.best, s.config)
             return -value if value is not None and key in HIGHER_IS_BETTER else value
         if column == 7:
             return _number(s.created)

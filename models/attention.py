@@ -24,6 +24,7 @@ __all__ = ["ATTENTIONS", "AdditiveAttention", "Attention", "MultiplicativeAttent
            "build_attention"]
 
 ATTENTIONS = ("bahdanau", "luong")
+CACHE_ELEMENTS = 1 << 18  # floats (1 MiB) of additive-attention work per chunk when decoding
 
 
 class Attention(nn.Module):
@@ -74,8 +75,19 @@ class AdditiveAttention(Attention):
 
     def scores(self, query: Tensor, keys: Tensor) -> Tensor:
         q = self.query_proj(query).unsqueeze(2)  # (B, k, 1, A)
-        hidden = torch.tanh_(keys.unsqueeze(1) + q)  # (B, k, S, A); in place: one buffer less
-        return self.energy(hidden).squeeze(-1)  # (B, k, S)
+        B, k, S, A = keys.shape[0], q.shape[1], keys.shape[1], keys.shape[2]
+        if torch.is_grad_enabled() or B * k * S * A <= CACHE_ELEMENTS:
+            hidden = torch.tanh_(keys.unsqueeze(1) + q)  # (B, k, S, A); in place: one buffer less
+            return self.energy(hidden).squeeze(-1)  # (B, k, S)
+        # decoding a large batch: a few sentences at a time, so that the (b, k, S, A)
+        # buffer stays in the CPU's cache instead of making three trips to memory
+        step = max(1, CACHE_ELEMENTS // (k * S * A))
+        v = self.energy.weight[0]  # (A,)
+        out = keys.new_empty(B, k, S)
+        for i in range(0, B, step):
+            hidden = torch.tanh_(keys[i:i + step].unsqueeze(1) + q[i:i + step])
+            torch.matmul(hidden, v, out=out[i:i + step])
+        return out
 
 
 class MultiplicativeAttention(Attention):

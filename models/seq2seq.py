@@ -311,10 +311,16 @@ class Seq2Seq(nn.Module):
         N may be a multiple k of the rows of ``enc``: rows ``i*k .. i*k+k-1``
         (the beams of sentence ``i``) then share its encoder output.
         """
+        logits, state, weights = self.decode_step_logits(prev_tokens, state, enc)
+        return torch.log_softmax(logits, dim=-1), state, weights
+
+    def decode_step_logits(self, prev_tokens: Tensor, state: DecoderState, enc: Encoded
+                           ) -> tuple[Tensor, DecoderState, Tensor]:
+        """As :meth:`decode_step`, with unnormalised float32 scores (search
+        normalises only the few candidates it keeps)."""
         gates = self.decoder.token_gates(prev_tokens)  # (N, G)
         att, state, weights = self.decoder.step(gates, state, enc)
-        log_probs = torch.log_softmax(self.decoder.logits(att).float(), dim=-1)
-        return log_probs, state, weights
+        return self.decoder.logits(att).float(), state, weights
 
     def forward(self, batch: Any) -> tuple[Tensor, Tensor]:
         """Teacher-forced pass over a :class:`~nlp.batching.Seq2SeqBatch` (or any

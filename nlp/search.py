@@ -87,7 +87,8 @@ def length_penalty(length: int, alpha: float) -> float:
 def _constrain(log_probs: Tensor, history: Tensor, max_len: Tensor, ngram: int) -> Tensor:
     """Never PAD or BOS; EOS only, for rows at their last step; no repeated n-grams.
 
-    log_probs (N, V), history (N, t) generated ids, max_len (N,) per row.
+    log_probs (N, V) (or unnormalised scores: banned entries become -inf either
+    way; PAD and BOS in place), history (N, t) generated ids, max_len (N,) per row.
     """
     t = history.shape[1]
     log_probs[:, PAD] = float("-inf")
@@ -178,10 +179,11 @@ def greedy_search(model: Seq2Seq, src: Tensor, lengths: Tensor,
     live = _Live.start(model, src, lengths)
     results: list[list[Hypothesis]] = [[] for _ in range(src.shape[0])]
     while len(live.sent):
-        log_probs, live.state, weights = model.decode_step(live.prev, live.state, live.enc)
-        log_probs = _constrain(log_probs, live.history, max_len[live.sent], cfg.no_repeat_ngram)
-        best, tokens = log_probs.max(-1)  # (N,)
-        live.scores = live.scores + best[:, None]
+        logits, live.state, weights = model.decode_step_logits(live.prev, live.state, live.enc)
+        lse = torch.logsumexp(logits, dim=-1)  # the normaliser, over every token
+        logits = _constrain(logits, live.history, max_len[live.sent], cfg.no_repeat_ngram)
+        best, tokens = logits.max(-1)  # (N,)
+        live.scores = live.scores + (best - lse)[:, None]
         live.advance(torch.arange(len(tokens), device=tokens.device), tokens,
                      weights if cfg.attention else None)
         done = (tokens == EOS).cpu()
@@ -220,14 +222,19 @@ def beam_search(model: Seq2Seq, src: Tensor, lengths: Tensor,
     finished = [_Finished() for _ in range(src.shape[0])]
     t = 0
     while len(live.sent):
-        log_probs, live.state, weights = model.decode_step(live.prev, live.state, live.enc)
-        n, k, V = len(live.sent), live.scores.shape[1], log_probs.shape[1]  # k: 1, then K
-        log_probs = _constrain(log_probs, live.history, max_len[live.sent].repeat_interleave(k),
-                               cfg.no_repeat_ngram)
-        cand = (live.scores.reshape(-1, 1) + log_probs).reshape(n, k * V)
-        top, ids = cand.topk(min(2 * K, k * V), dim=1)  # (n, 2K), best first
-        rows = ids // V + (torch.arange(n, device=ids.device) * k)[:, None]  # parent rows
-        token = ids % V
+        logits, live.state, weights = model.decode_step_logits(live.prev, live.state, live.enc)
+        n, k, V = len(live.sent), live.scores.shape[1], logits.shape[1]  # k: 1, then K
+        lse = torch.logsumexp(logits, dim=-1, keepdim=True)  # the normaliser, over every token
+        logits = _constrain(logits, live.history, max_len[live.sent].repeat_interleave(k),
+                            cfg.no_repeat_ngram)
+        # the best 2K of a sentence's k*V candidates are among its rows' best 2K each:
+        # normalise and add the scores for those only, not for the whole vocabulary
+        w = min(2 * K, V)
+        row_top, row_token = logits.topk(w, dim=1)  # (n*k, w)
+        cand = (live.scores.reshape(-1, 1) + (row_top - lse)).reshape(n, k * w)
+        top, ids = cand.topk(min(2 * K, k * w), dim=1)  # (n, 2K), best first
+        rows = ids // w + (torch.arange(n, device=ids.device) * k)[:, None]  # parent rows
+        token = row_token.reshape(n, k * w).gather(1, ids)
         is_eos = token == EOS
         ranks = torch.arange(top.shape[1], device=top.device)
         ended = (is_eos & (ranks < K)[None, :]) & torch.isfinite(top)  # EOS in the top K

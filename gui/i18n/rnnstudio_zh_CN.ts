@@ -398,26 +398,26 @@
     <name>CurvesView</name>
     <message>
         <location filename="../widgets/curves.py" line="+20"/>
-        <source>validation BLEU</source>
+        <source>val. BLEU</source>
         <translation>验证 BLEU</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>validation word perplexity</source>
+        <source>val. word perplexity</source>
         <translation>验证词级困惑度</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>validation bits per character</source>
-        <translation>验证每字符比特数</translation>
+        <source>val. bits/char</source>
+        <translation>验证比特/字符</translation>
     </message>
     <message>
         <location line="+1"/>
-        <source>validation perplexity</source>
+        <source>val. perplexity</source>
         <translation>验证困惑度</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+29"/>
         <source>training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -438,17 +438,17 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>loss (nats/token)</source>
-        <translation>损失（nats/词元）</translation>
+        <source>loss (nats)</source>
+        <translation>损失（nats）</translation>
     </message>
     <message>
         <location line="+3"/>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location line="-12"/>
+        <location line="-13"/>
         <source>learning rate</source>
         <translation>学习率</translation>
     </message>
@@ -713,7 +713,7 @@
 <context>
     <name>Inference</name>
     <message>
-        <location filename="../inference.py" line="+250"/>
+        <location filename="../inference.py" line="+255"/>
         <source>cannot write {path}: {reason}. Choose another folder or free some disk space.</source>
         <translation>无法写入 {path}：{reason}。请选择其他文件夹或释放一些磁盘空间。</translation>
     </message>
@@ -855,7 +855,7 @@
         <translation>运行记录</translation>
     </message>
     <message>
-        <location filename="../pages/train.py" line="+577"/>
+        <location filename="../pages/train.py" line="+559"/>
         <source>Train</source>
         <translation>训练</translation>
     </message>
@@ -1046,7 +1046,7 @@
         <translation>困惑度 {:.2f}</translation>
     </message>
     <message>
-        <location line="+68"/>
+        <location line="+73"/>
         <source>damaged: {error}</source>
         <translation>已损坏：{error}</translation>
     </message>
@@ -1277,7 +1277,7 @@
 <context>
     <name>SetupForm</name>
     <message>
-        <location filename="../pages/train.py" line="-501"/>
+        <location filename="../pages/train.py" line="-483"/>
         <source>Character language model</source>
         <translation>字符级语言模型</translation>
     </message>
@@ -1548,12 +1548,12 @@
         <translation>{name}：翻译模型，{cell}</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+16"/>
         <source>{name}: {minutes} more minutes</source>
         <translation>{name}：再训练 {minutes} 分钟</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+20"/>
         <source>run &apos;{name}&apos; cannot be read: {error}</source>
         <translation>无法读取运行“{name}”：{error}</translation>
     </message>
@@ -1765,12 +1765,12 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+244"/>
+        <location line="+245"/>
         <source>The translation appears here</source>
         <translation>译文会显示在这里</translation>
     </message>
     <message>
-        <location line="-242"/>
+        <location line="-243"/>
         <source>Source</source>
         <translation>原文</translation>
     </message>
@@ -1875,7 +1875,7 @@
         <translation>请先选择一个翻译模型运行。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+20"/>
         <source>Translating…</source>
         <translation>正在翻译…</translation>
     </message>

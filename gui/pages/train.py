@@ -446,22 +446,6 @@ def mt_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
                                                                  train, listeners))
 
 
-def minutes_only_budget(workspace: Workspace, name: str) -> None:
-    """Drop a run's step and epoch limits, so that "N more minutes" trains N
-    more minutes: ``resume_*_training(extra_minutes=...)`` only replaces the
-    minutes, and a run that ended on its steps or epochs would stop at once."""
-    run = workspace.resolve(name)
-    config = run.read_config()
-    train = dict(config.get("train", {}))
-    if train.get("max_steps") is None and train.get("max_epochs") is None:
-        return
-    # a placeholder minutes budget (TrainConfig needs one); the resume replaces it
-    elapsed = float(run.summary().last.get("elapsed", 0.0))
-    train.update(max_steps=None, max_epochs=None,
-                 max_minutes=train.get("max_minutes") or max(elapsed / 60, 0.01))
-    run.write_config({**config, "train": train})
-
-
 def resume_job(workspace: Workspace, name: str, task: str, minutes: float) -> TrainingJob:
     """Continue ``name`` from its last checkpoint for ``minutes`` more."""
     if task == "mt":
@@ -469,14 +453,12 @@ def resume_job(workspace: Workspace, name: str, task: str, minutes: float) -> Tr
     else:
         from nlp.lm_session import resume_lm_training as resume
 
-    def prepare(listeners):  # on the worker thread
-        minutes_only_budget(workspace, name)
+    def prepare(listeners):  # on the worker thread; the back end makes it minutes only
         return resume(workspace, name, minutes, listeners)
 
     title = QCoreApplication.translate("TrainPage", "{name}: {minutes} more minutes")
     return TrainingJob(title=title.format(name=name, minutes=f"{minutes:g}"), run_name=name,
-                       task=task,
-                       resumes=True, prepare=prepare)
+                       task=task, resumes=True, prepare=prepare)
 
 
 def default_name(v: dict) -> str:

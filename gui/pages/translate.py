@@ -280,7 +280,8 @@ class TranslatePage(QWidget):
         request = (self._request_id, self._run_path(name), text, self.beam.value(),
                    min(self.n_best.value(), self.beam.value()))
         if self._job is not None:
-            self._queued = request  # only the newest waits; the running one is let finish
+            self._queued = request  # only the newest waits; the running one is stale:
+            self._job.stop()  # it stops within one decoding batch
         else:
             self._start(request)
 
@@ -288,7 +289,7 @@ class TranslatePage(QWidget):
         request_id, path, text, beam, n_best = request
         attention = len(text) <= ATTENTION_MAX_CHARS
         self._job = inference.Job(lambda report, should_stop: inference.translate_texts(
-            path, [text], beam, n_best, attention))
+            path, [text], beam, n_best, attention, should_stop))
         self._job.done.connect(
             lambda results: self._translated(request_id, text, results, attention))
         self._job.failed.connect(lambda exc: self._translation_failed(request_id, exc))

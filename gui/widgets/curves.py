@@ -17,14 +17,26 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
           "#17becf")
 # which score to show, in order of preference, and its axis label
-SCORES = (("bleu", QT_TRANSLATE_NOOP("CurvesView", "validation BLEU")),
-          ("val_word_ppl", QT_TRANSLATE_NOOP("CurvesView", "validation word perplexity")),
-          ("val_bpc", QT_TRANSLATE_NOOP("CurvesView", "validation bits per character")),
-          ("val_ppl", QT_TRANSLATE_NOOP("CurvesView", "validation perplexity")))
+SCORES = (("bleu", QT_TRANSLATE_NOOP("CurvesView", "val. BLEU")),
+          ("val_word_ppl", QT_TRANSLATE_NOOP("CurvesView", "val. word perplexity")),
+          ("val_bpc", QT_TRANSLATE_NOOP("CurvesView", "val. bits/char")),
+          ("val_ppl", QT_TRANSLATE_NOOP("CurvesView", "val. perplexity")))
 
 
 def _finite(v) -> bool:
     return isinstance(v, (int, float)) and math.isfinite(v)
+
+
+def _score_order(rows: list[dict]) -> tuple:
+    """SCORES, with bits per character first for a character model: there one
+    token is about one character, so its bits per character are about its loss
+    in bits (a subword token spans several characters: 3-4 times more)."""
+    for r in rows:
+        if _finite(r.get("val_bpc")) and _finite(r.get("val_loss")):
+            if abs(r["val_bpc"] * math.log(2) - r["val_loss"]) < 0.02 * r["val_loss"]:
+                return tuple(sorted(SCORES, key=lambda item: item[0] != "val_bpc"))
+            break
+    return SCORES
 
 
 class _Series:
@@ -66,7 +78,7 @@ class CurvesView(QWidget):
         layout.addWidget(self.graphics)
         x_label = self.tr("minutes") if x == "time" else self.tr("step")
         self.loss = self.graphics.addPlot(row=0, col=0)
-        self.loss.setLabel("left", self.tr("loss (nats/token)"))
+        self.loss.setLabel("left", self.tr("loss (nats)"))
         self.loss.addLegend(offset=(-10, 10))
         self.score = self.graphics.addPlot(row=1, col=0)
         self.score.setLabel("left", self.tr("score"))
@@ -75,6 +87,7 @@ class CurvesView(QWidget):
         self.lr.setLabel("bottom", x_label)
         for p in (self.loss, self.score, self.lr):
             p.showGrid(x=True, y=True, alpha=0.3)
+            p.getAxis("bottom").enableAutoSIPrefix(False)  # minutes are minutes, not "x0.001"
         self.score.setXLink(self.loss)
         self.lr.setXLink(self.loss)
 
@@ -119,7 +132,7 @@ class CurvesView(QWidget):
         lr = [r for r in s.rows if _finite(r.get("lr"))]
         s.lr.setData(self._xs(lr), [r["lr"] for r in lr])
         if self.score_key is None:
-            for key, title in SCORES:
+            for key, title in _score_order(s.rows):
                 if any(_finite(r.get(key)) for r in s.rows):
                     self.score_key = key
                     self.score.setLabel("left", self.tr(title))

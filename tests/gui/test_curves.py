@@ -24,6 +24,20 @@ def test_one_run_live(qtbot):
     assert list(s.score.getData()[1]) == [4.3]
 
 
+def test_character_model_shows_bits_per_character_subword_model_word_perplexity(qtbot):
+    import math
+
+    char = [{"step": 5, "time": 1.0, "val_loss": 1.4, "val_bpc": 1.4 / math.log(2),
+             "val_ppl": 4.05, "val_word_ppl": 900.0}]
+    subword = [{"step": 5, "time": 1.0, "val_loss": 3.8, "val_bpc": 1.54, "val_ppl": 44.7,
+                "val_word_ppl": 270.0}]
+    for rows, key in ((char, "val_bpc"), (subword, "val_word_ppl")):
+        view = CurvesView()
+        qtbot.addWidget(view)
+        view.set_history("run", rows)
+        assert view.score_key == key
+
+
 def test_compare_several_runs_then_clear(qtbot):
     view = CurvesView(x="step", multi=True)
     qtbot.addWidget(view)

@@ -59,7 +59,7 @@ def set_up(page, qtbot, path, steps=LONG, task="char", name=""):
     form.task_combo.setCurrentIndex(form.task_combo.findData(task))
     form.corpus_edit.setText(str(path))
     form.measure()
-    qtbot.waitUntil(lambda: form.size is not None, timeout=5000)
+    qtbot.waitUntil(lambda: form.size is not None, timeout=30_000)
     form.layers_spin.setValue(1)
     form.hidden_spin.setValue(16)
     form.embed_spin.setValue(8)
@@ -78,10 +78,10 @@ def run_of(ctx, name) -> Run:
 
 def wait_for_steps(page, qtbot, at_least=1):
     qtbot.waitUntil(lambda: page.live is not None and page.live.last is not None
-                    and page.live.last.step >= at_least, timeout=15000)
+                    and page.live.last.step >= at_least, timeout=90_000)
 
 
-def wait_idle(page, qtbot, timeout=20000):
+def wait_idle(page, qtbot, timeout=90_000):
     qtbot.waitUntil(lambda: not page.queue.busy and page.live is None, timeout=timeout)
 
 
@@ -137,7 +137,7 @@ def test_queued_runs_train_one_after_another(page, ctx, qtbot, corpus):
     assert [page.queue_list.item(i).text() for i in range(page.queue_list.count())] == \
         ["second: char LM, LSTM"]
     assert "a run is training and 1 more is queued" == page.busy_reason()
-    wait_idle(page, qtbot, timeout=30000)
+    wait_idle(page, qtbot, timeout=120_000)
     assert order == ["first", "second"]
     assert page.queue_list.count() == 0 and page.busy_reason() is None
 
@@ -163,7 +163,7 @@ def test_automatic_names_never_clash(page, ctx, qtbot, corpus):
     page.start()  # the same second, the same corpus: a fresh name all the same
     names = page.queue.run_names()
     assert len(names) == 2
-    wait_idle(page, qtbot, timeout=30000)
+    wait_idle(page, qtbot, timeout=120_000)
     assert len(list(ctx.workspace.runs_dir.iterdir())) == 2
 
 
@@ -229,7 +229,7 @@ def test_open_run_then_continue_for_more_minutes(train_window, ctx, qtbot, corpu
     step = run_of(ctx, "again").summary().step
     page.shown_run = None
     ctx.open_run.emit("train", "again")
-    qtbot.waitUntil(lambda: page.shown_run is not None, timeout=5000)
+    qtbot.waitUntil(lambda: page.shown_run is not None, timeout=30_000)
     assert window.stack.currentWidget() is page
     assert page.run_label.text() == "again" and page.continue_button.isVisibleTo(page)
     page.continue_spin.setValue(0.5)
@@ -245,7 +245,7 @@ def test_a_tiny_translator_trains_and_shows_translations(page, ctx, qtbot, pairs
     set_up(page, qtbot, pairs, steps=6, task="mt", name="mt")
     assert page.form.size.unit == "pairs" and page.form.size.amount == 120
     page.start()
-    wait_idle(page, qtbot, timeout=30000)
+    wait_idle(page, qtbot, timeout=120_000)
     assert "finished" in page.state_label.text().lower(), page.message_label.text()
     assert "=>" in page.samples_view.toPlainText()
     assert run_of(ctx, "mt").read_config()["task"] == "mt"
@@ -258,17 +258,17 @@ def test_use_corpus_fills_the_form_and_choices_are_remembered(ctx, qtbot, pairs,
     assert page.form.task == "mt" and page.form.corpus_edit.text() == str(pairs)
     assert page.form.cell_combo.currentData() == "gru"  # the translator's usual cell
     assert (page.form.src_col.value(), page.form.tgt_col.value()) == (1, 0)
-    qtbot.waitUntil(lambda: page.form.size is not None, timeout=5000)
+    qtbot.waitUntil(lambda: page.form.size is not None, timeout=30_000)
     assert "120 pairs" in page.form.size_label.text()
     ctx.use_corpus.emit({"kind": "text", "path": str(corpus)})
     assert page.form.task == "char"
-    qtbot.waitUntil(lambda: page.form.size is not None, timeout=5000)
+    qtbot.waitUntil(lambda: page.form.size is not None, timeout=30_000)
     page.form.hidden_spin.setValue(48)
     page.form.remember()
     again = TrainPage(ctx)
     qtbot.addWidget(again)
     assert again.form.corpus_edit.text() == str(corpus)
-    qtbot.waitUntil(lambda: again.form.size is not None, timeout=5000)
+    qtbot.waitUntil(lambda: again.form.size is not None, timeout=30_000)
     assert again.form.hidden_spin.value() == 48  # remembered sizes are kept
 
 

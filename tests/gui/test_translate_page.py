@@ -95,6 +95,7 @@ def test_a_stale_result_is_discarded(page, qtbot):
     assert page.is_busy()
     page.source.setPlainText("nine")  # before the first result is back
     page.translate_now()
+    assert page._job.stopping  # the stale translation is told to stop
     qtbot.waitUntil(lambda: page.shown_source == "nine" and not page.is_busy(), timeout=60_000)
     assert shown == ["nine"]
 

@@ -1,0 +1,224 @@
+"""Open the real window, drive each page as a person would, and save screenshots.
+
+    xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshots.py \\
+        --workspace WS --out docs/img/screens [--lang en|zh_CN] [--lm RUN] [--mt RUN] \\
+        [--compare RUN RUN ...]
+
+Needs a display: under Xvfb (Debian packages ``xvfb xauth libxcb-icccm4
+libxcb-keysyms1``; ``fonts-noto-cjk`` for the Chinese interface) or a desktop.
+The pages are grabbed from the screen (``QScreen.grabWindow``), so what is
+saved is what the window server shows, not an offscreen rendering.
+
+What it does, page by page:
+
+- Corpora: selects the English sample corpus (preview, statistics, histogram).
+- Train: trains a small character GRU on that corpus for ``--train-minutes``
+  (a real run, saved in WS as ``screenshot-<lang>-char-gru``), shot while it
+  trains and once it has finished.
+- Generate: opens ``--lm`` (default: the newest character or subword model)
+  and generates from a prompt with a fixed seed.
+- Translate: opens ``--mt`` (default: the newest translator), translates a
+  sentence with beam 5 and three alternatives; the attention heatmap shows.
+- Runs: the browser with the language model's details, then ``--compare``
+  (default: every language model) selected, their curves on one plot.
+
+Settings go to a temporary file: your own window settings are not touched.
+Prints the saved paths as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+GERMAN = "Ein Mann mit einem roten Hut fährt mit dem Fahrrad durch die Stadt."
+PROMPTS = {"char": "ROMEO:\n", "subword": "The history of"}
+
+
+def wait_until(app, condition, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"gave up waiting for {what} after {timeout_s:.0f} s")
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def pause(app, seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def newest(runs, task: str) -> str | None:
+    chosen = [r for r in runs if r.task == task and r.error is None and r.step > 0]
+    chosen.sort(key=lambda r: r.created, reverse=True)
+    return chosen[0].name if chosen else None
+
+
+class Shooter:
+    def __init__(self, app, window, out: Path, lang: str):
+        self.app, self.window, self.out, self.lang = app, window, out, lang
+        self.saved: list[str] = []
+
+    def shot(self, name: str) -> None:
+        pause(self.app, 0.4)  # let layouts and plots settle
+        screen = self.window.screen()
+        pixmap = screen.grabWindow(self.window.winId())
+        path = self.out / f"{self.lang}-{name}.png"
+        if not pixmap.save(str(path)):
+            raise OSError(f"cannot save {path}")
+        self.saved.append(str(path))
+
+
+def drive(app, window, shooter: Shooter, args) -> None:
+    from nlp.runs import Workspace
+
+    pages = window.pages
+    ws: Workspace = window.ctx.workspace
+
+    # Corpora: the English sample.
+    window.show_page("corpora")
+    corpora = pages["corpora"]
+    english = str(ROOT / "corpora" / "english")
+    for row, entry in enumerate(corpora.entries):
+        if Path(entry.path).resolve() == Path(english).resolve():
+            corpora.corpus_list.setCurrentRow(row)
+            break
+    pause(app, 3)
+    shooter.shot("1-corpora")
+
+    # Train: a real short run from the form.
+    window.show_page("train")
+    train = pages["train"]
+    form = train.form
+    form.task_combo.setCurrentIndex(form.task_combo.findData("char"))
+    form.corpus_edit.setText(english)
+    form.measure()
+    wait_until(app, lambda: form.size is not None, 30, "the corpus size")
+    form.cell_combo.setCurrentIndex(form.cell_combo.findData("gru"))
+    form.budget_unit.setCurrentText("minutes")
+    form.budget_spin.setValue(args.train_minutes)
+    name = f"screenshot-{shooter.lang}-char-gru"
+    if (ws.runs_dir / name).exists():
+        ws.delete_run(name)  # the previous screenshot run
+    form.name_edit.setText(name)
+    train.start()
+    wait_until(app, lambda: train.live is not None and train.live.last is not None
+               and train.live.last.step >= 30, 120, "training steps")
+    pause(app, min(20.0, args.train_minutes * 30))
+    shooter.shot("2-train-live")
+    wait_until(app, lambda: not train.queue.busy, args.train_minutes * 60 + 120,
+               "the end of the training run")
+    pause(app, 1)
+    shooter.shot("3-train-finished")
+
+    runs = ws.list_runs()
+    lm = args.lm or newest([r for r in runs if not r.name.startswith("screenshot-")],
+                           "lm") or name
+    mt = args.mt or newest(runs, "mt")
+
+    # Generate.
+    window.ctx.open_run.emit("generate", lm)
+    gen = pages["generate"]
+    loading = gen.model_label.text()  # set at once; the model loads in the background
+    wait_until(app, lambda: gen.model_label.text() != loading, 120, "the language model")
+    level = "char" if "char" in lm else "subword"
+    gen.prompt.setPlainText(PROMPTS[level])
+    gen.seed.setText("7")
+    gen.length.setValue(500)
+    gen.generate()
+    wait_until(app, lambda: not gen.is_generating(), 120, "generation")
+    shooter.shot("4-generate")
+
+    # Translate.
+    if mt:
+        window.ctx.open_run.emit("translate", mt)
+        tr = pages["translate"]
+        loading = tr.model_label.text()
+        wait_until(app, lambda: tr.model_label.text() != loading, 120, "the translator")
+        tr.beam.setValue(5)
+        tr.n_best.setValue(3)
+        source = GERMAN if "de" in mt else "three hundred and twelve."
+        tr.source.setPlainText(source)
+        tr.translate_now()
+        wait_until(app, lambda: tr.shown_source == source and not tr.is_busy(), 120,
+                   "the translation")
+        shooter.shot("5-translate")
+
+    # Runs: details of the language model, then all LMs compared.
+    window.ctx.open_run.emit("runs", lm)
+    browser = pages["runs"]
+    wait_until(app, lambda: browser.selected_names() == [lm], 60, "the run to be selected")
+    pause(app, 2)
+    shooter.shot("6-runs")
+    lms = args.compare or [r.name for r in ws.list_runs() if r.task == "lm" and r.step > 0]
+    if len(lms) > 1:  # selecting several runs overlays their curves
+        browser._select(lms)
+        browser.compare_selected()
+        pause(app, 2)
+        shooter.shot("7-runs-compare")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--workspace", required=True, help="workspace with trained runs")
+    p.add_argument("--out", default=str(ROOT / "docs" / "img" / "screens"))
+    p.add_argument("--lang", default="en", help="interface language: en or zh_CN")
+    p.add_argument("--lm", help="language model run for Generate (default: the newest)")
+    p.add_argument("--mt", help="translator run for Translate (default: the newest)")
+    p.add_argument("--compare", nargs="+", metavar="RUN",
+                   help="runs to compare on the Runs page (default: every language model)")
+    p.add_argument("--train-minutes", type=float, default=0.5)
+    p.add_argument("--size", default="1280x820", help="window size, WxH")
+    args = p.parse_args(argv)
+
+    os.environ["RNN_STUDIO_LANG"] = args.lang
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app import build_window
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication(["rnn-studio"])
+    app.setApplicationName("RNN Studio")
+    try:
+        from gui.i18n import install_translator, resolve_language
+
+        install_translator(app, resolve_language(None))
+    except ImportError:
+        pass
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("workspace", str(Path(args.workspace).resolve()))
+        window = build_window(Path(tmp) / "rnn-studio.log", settings)
+        width, height = (int(v) for v in args.size.split("x"))
+        window.resize(width, height)
+        window.move(0, 0)
+        window.show()
+        window.raise_()
+        pause(app, 1)
+        shooter = Shooter(app, window, out, args.lang)
+        try:
+            drive(app, window, shooter, args)
+        finally:
+            for page in window.pages.values():
+                if hasattr(page, "shutdown"):
+                    page.shutdown(10)
+            window.close()
+    print(json.dumps({"saved": shooter.saved}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
