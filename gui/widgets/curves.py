@@ -88,6 +88,7 @@ class CurvesView(QWidget):
         for p in (self.loss, self.score, self.lr):
             p.showGrid(x=True, y=True, alpha=0.3)
             p.getAxis("bottom").enableAutoSIPrefix(False)  # minutes are minutes, not "x0.001"
+        self.lr.getAxis("left").enableAutoSIPrefix(False)  # "0.003", and a label that fits
         self.score.setXLink(self.loss)
         self.lr.setXLink(self.loss)
 
