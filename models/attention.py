@@ -82,12 +82,11 @@ class AdditiveAttention(Attention):
         # decoding a large batch: a few sentences at a time, so that the (b, k, S, A)
         # buffer stays in the CPU's cache instead of making three trips to memory
         step = max(1, CACHE_ELEMENTS // (k * S * A))
-        v = self.energy.weight[0]  # (A,)
-        out = keys.new_empty(B, k, S)
+        parts = []
         for i in range(0, B, step):
             hidden = torch.tanh_(keys[i:i + step].unsqueeze(1) + q[i:i + step])
-            torch.matmul(hidden, v, out=out[i:i + step])
-        return out
+            parts.append(self.energy(hidden).squeeze(-1))  # as above: autocast applies alike
+        return torch.cat(parts)
 
 
 class MultiplicativeAttention(Attention):

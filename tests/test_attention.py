@@ -72,3 +72,20 @@ def test_k_queries_per_source_equal_repeated_sources(kind):
     for a, b in zip(shared, copied, strict=True):
         assert torch.allclose(a, b, atol=1e-6)
     assert torch.all(shared[1][~mask[rows]] == 0.0)
+
+
+def test_additive_decoding_in_chunks_equals_one_piece_and_runs_under_autocast(monkeypatch):
+    import models.attention as attention
+
+    torch.manual_seed(0)
+    att = AdditiveAttention(8, 6, 8)
+    query, keys = torch.randn(7 * 3, 8), att.keys(torch.randn(7, 5, 6))
+    q = query.view(7, 3, 8)
+    with torch.no_grad():
+        whole = att.scores(q, keys)
+        monkeypatch.setattr(attention, "CACHE_ELEMENTS", 2 * 3 * 5 * 8)  # two sentences a chunk
+        chunked = att.scores(q, keys)
+        torch.testing.assert_close(chunked, whole)
+        with torch.autocast("cpu", dtype=torch.bfloat16):  # as evaluation under bf16 runs it
+            low = att.scores(q, keys.bfloat16())
+        torch.testing.assert_close(low.float(), whole, atol=0.1, rtol=0.05)
