@@ -76,17 +76,13 @@ class AdditiveAttention(Attention):
     def scores(self, query: Tensor, keys: Tensor) -> Tensor:
         q = self.query_proj(query).unsqueeze(2)  # (B, k, 1, A)
         B, k, S, A = keys.shape[0], q.shape[1], keys.shape[1], keys.shape[2]
-        if torch.is_grad_enabled() or B * k * S * A <= CACHE_ELEMENTS:
-            hidden = torch.tanh_(keys.unsqueeze(1) + q)  # (B, k, S, A); in place: one buffer less
-            return self.energy(hidden).squeeze(-1)  # (B, k, S)
-        # decoding a large batch: a few sentences at a time, so that the (b, k, S, A)
-        # buffer stays in the CPU's cache instead of making three trips to memory
-        step = max(1, CACHE_ELEMENTS // (k * S * A))
-        parts = []
-        for i in range(0, B, step):
-            hidden = torch.tanh_(keys[i:i + step].unsqueeze(1) + q[i:i + step])
-            parts.append(self.energy(hidden).squeeze(-1))  # as above: autocast applies alike
-        return torch.cat(parts)
+        # decoding a large batch goes a few sentences at a time, so that the
+        # (b, k, S, A) buffer stays in the CPU's cache instead of making three trips
+        # to memory; training keeps one piece (one graph)
+        step = max(1, B if torch.is_grad_enabled() else CACHE_ELEMENTS // (k * S * A))
+        parts = [self.energy(torch.tanh_(keys[i:i + step].unsqueeze(1) + q[i:i + step]))
+                 .squeeze(-1) for i in range(0, max(B, 1), step)]  # tanh_: one buffer less
+        return parts[0] if len(parts) == 1 else torch.cat(parts)  # (B, k, S)
 
 
 class MultiplicativeAttention(Attention):
