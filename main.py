@@ -8,9 +8,13 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv:
-        from nlp.cli import main as cli_main
+        import importlib
 
-        return cli_main(argv)
+        from nlp import cli
+
+        # commands that draw pictures get them from the GUI package (Qt offscreen)
+        cli.install_pictures(lambda: importlib.import_module("gui.pictures"))
+        return cli.main(argv)
     from gui.app import run_app
 
     return run_app()

@@ -35,6 +35,9 @@ ALL_PAGES: list[tuple[str, str]] = [
     ("gui.pages.generate", "GeneratePage"),
     ("gui.pages.translate", "TranslatePage"),
     ("gui.pages.runs", "RunsPage"),
+    ("gui.pages.experiments", "ExperimentsPage"),
+    ("gui.pages.inspect", "InspectPage"),
+    ("gui.pages.series", "SeriesPage"),
 ]
 PAGES = [(m, c) for m, c in ALL_PAGES if importlib.util.find_spec(m) is not None]
 

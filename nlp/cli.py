@@ -13,13 +13,32 @@ import argparse
 import importlib
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nlp.errors import StudioError
 from nlp.paths import default_workspace, log_dir
 
 log = logging.getLogger(__name__)
+
+# nlp/ never imports Qt, yet some commands draw pictures (curves, heatmaps).
+# main.py installs a loader for gui/pictures.py (Qt offscreen); a command asks
+# for it with ``pictures()`` only when the user wants a .png.
+_pictures_loader: Callable[[], object] | None = None
+
+
+def install_pictures(loader: Callable[[], object]) -> None:
+    """Say how to load the picture module (``main.py`` does this)."""
+    global _pictures_loader
+    _pictures_loader = loader
+
+
+def pictures():
+    """The picture-drawing module (``gui.pictures``), loaded on first use."""
+    if _pictures_loader is None:
+        raise StudioError("pictures can be drawn only when RNN Studio is started as "
+                          "`python main.py ...`; ask for a .json file instead")
+    return _pictures_loader()
 
 # Modules that define commands: each has ``register(subparsers)``. A module
 # that is not written yet is skipped, so the CLI always starts.
@@ -28,6 +47,9 @@ COMMAND_MODULES = (
     "nlp.cli_lm",
     "nlp.cli_mt",
     "nlp.cli_runs",
+    "nlp.cli_experiments",  # compare, search
+    "nlp.cli_inspect",  # inspect
+    "nlp.cli_series",  # series
 )
 
 
