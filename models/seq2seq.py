@@ -317,7 +317,7 @@ class Seq2Seq(nn.Module):
     def decode_step_logits(self, prev_tokens: Tensor, state: DecoderState, enc: Encoded
                            ) -> tuple[Tensor, DecoderState, Tensor]:
         """As :meth:`decode_step`, with unnormalised float32 scores (search
-        normalises only the few candidates it keeps)."""
+        normalises them the cheapest way for its own use)."""
         gates = self.decoder.token_gates(prev_tokens)  # (N, G)
         att, state, weights = self.decoder.step(gates, state, enc)
         return self.decoder.logits(att).float(), state, weights

@@ -109,6 +109,30 @@ def _constrain(log_probs: Tensor, history: Tensor, max_len: Tensor, ngram: int) 
     return log_probs
 
 
+def _row_topk(x: Tensor, w: int, block: int = 64) -> tuple[Tensor, Tensor]:
+    """``x.topk(w, dim=1)`` for wide rows (the vocabulary), about 3x faster on CPU.
+
+    A row's ``w`` largest entries lie in its ``w`` blocks of ``block`` columns with
+    the largest maxima: a block holding one of them has a maximum at least the
+    ``w``-th largest value, and at most ``w`` blocks can (each such maximum is one
+    of the ``w`` largest). So one cheap pass takes the block maxima, and the exact
+    top-``w`` is taken among the chosen blocks' entries (plus the columns after the
+    last whole block). Ties may pick different, equal entries than ``topk``.
+    """
+    n, v = x.shape
+    blocks = v // block
+    if blocks <= 2 * w:
+        return x.topk(w, dim=1)
+    whole = blocks * block
+    chosen = x[:, :whole].reshape(n, blocks, block).amax(dim=2).topk(w, dim=1).indices
+    cols = (chosen[:, :, None] * block
+            + torch.arange(block, device=x.device)).reshape(n, w * block)
+    if whole < v:
+        cols = torch.cat([cols, torch.arange(whole, v, device=x.device).expand(n, -1)], dim=1)
+    top, pos = x.gather(1, cols).topk(w, dim=1)
+    return top, cols.gather(1, pos)
+
+
 def _max_lengths(lengths: Tensor, cfg: SearchConfig) -> Tensor:
     """(B,) most output tokens per sentence."""
     return (lengths.float() * cfg.max_len_ratio).long() + cfg.max_len_extra
@@ -198,17 +222,20 @@ def greedy_search(model: Seq2Seq, src: Tensor, lengths: Tensor,
 
 
 class _Finished:
-    """The finished hypotheses of one sentence, best first."""
+    """The finished hypotheses of every sentence, best first, and for each the
+    score a live beam must beat to matter (its ``n_best``-th best, or -inf)."""
 
-    def __init__(self) -> None:
-        self.hyps: list[Hypothesis] = []
+    def __init__(self, sentences: int, n_best: int) -> None:
+        self.hyps: list[list[Hypothesis]] = [[] for _ in range(sentences)]
+        self.n_best = n_best
+        self.bar = torch.full((sentences,), float("-inf"))
 
-    def add(self, hyp: Hypothesis) -> None:
-        self.hyps.append(hyp)
-        self.hyps.sort(key=lambda h: h.score, reverse=True)
-
-    def done(self, n_best: int, best_live: float) -> bool:
-        return len(self.hyps) >= n_best and self.hyps[n_best - 1].score >= best_live
+    def add(self, s: int, hyp: Hypothesis) -> None:
+        hyps = self.hyps[s]
+        hyps.append(hyp)
+        hyps.sort(key=lambda h: h.score, reverse=True)
+        if len(hyps) >= self.n_best:
+            self.bar[s] = hyps[self.n_best - 1].score
 
 
 @torch.no_grad()
@@ -219,19 +246,19 @@ def beam_search(model: Seq2Seq, src: Tensor, lengths: Tensor,
     K, lengths = cfg.beam, lengths.cpu()
     max_len = _max_lengths(lengths, cfg)
     live = _Live.start(model, src, lengths)
-    finished = [_Finished() for _ in range(src.shape[0])]
+    finished = _Finished(src.shape[0], cfg.n_best)
     t = 0
     while len(live.sent):
         logits, live.state, weights = model.decode_step_logits(live.prev, live.state, live.enc)
         n, k, V = len(live.sent), live.scores.shape[1], logits.shape[1]  # k: 1, then K
-        lse = torch.logsumexp(logits, dim=-1, keepdim=True)  # the normaliser, over every token
-        logits = _constrain(logits, live.history, max_len[live.sent].repeat_interleave(k),
-                            cfg.no_repeat_ngram)
+        # normalised over every token (one fused pass), then constrained
+        log_probs = _constrain(torch.log_softmax(logits, dim=-1), live.history,
+                               max_len[live.sent].repeat_interleave(k), cfg.no_repeat_ngram)
         # the best 2K of a sentence's k*V candidates are among its rows' best 2K each:
-        # normalise and add the scores for those only, not for the whole vocabulary
+        # add the beam scores to those only, not to the whole vocabulary
         w = min(2 * K, V)
-        row_top, row_token = logits.topk(w, dim=1)  # (n*k, w)
-        cand = (live.scores.reshape(-1, 1) + (row_top - lse)).reshape(n, k * w)
+        row_top, row_token = _row_topk(log_probs, w)  # (n*k, w)
+        cand = (live.scores.reshape(-1, 1) + row_top).reshape(n, k * w)
         top, ids = cand.topk(min(2 * K, k * w), dim=1)  # (n, 2K), best first
         rows = ids // w + (torch.arange(n, device=ids.device) * k)[:, None]  # parent rows
         token = row_token.reshape(n, k * w).gather(1, ids)
@@ -243,7 +270,7 @@ def beam_search(model: Seq2Seq, src: Tensor, lengths: Tensor,
             attn = torch.cat([live.attn[row], weights[row, None].float()]) if cfg.attention \
                 else None
             tokens = torch.cat([live.history[row], token.new_tensor([EOS])])
-            finished[s].add(_hypothesis(tokens, float(top[i, j]), attn, int(lengths[s]),
+            finished.add(s, _hypothesis(tokens, float(top[i, j]), attn, int(lengths[s]),
                                         cfg.alpha))
         # the best K candidates that are not EOS become the beams
         order = (is_eos.long() * top.shape[1] + ranks[None, :]).argsort(dim=1)[:, :K]
@@ -251,12 +278,13 @@ def beam_search(model: Seq2Seq, src: Tensor, lengths: Tensor,
         live.advance(rows.gather(1, order).reshape(-1), token.gather(1, order).reshape(-1),
                      weights if cfg.attention else None)
         t += 1
-        best_live = (live.scores[:, 0] / length_penalty(t, cfg.alpha)).tolist()
-        done = torch.tensor([finished[int(s)].done(cfg.n_best, b) or t >= int(max_len[s])
-                             for s, b in zip(live.sent, best_live, strict=True)])
+        # a sentence is done when its n_best-th finished hypothesis beats its best
+        # live beam (scores only fall as beams grow), or at its length limit
+        best_live = live.scores[:, 0].cpu() / length_penalty(t, cfg.alpha)
+        done = (finished.bar[live.sent] >= best_live) | (t >= max_len[live.sent])
         if bool(done.any()):
             live.drop(done)
-    return [f.hyps[:cfg.n_best] for f in finished]
+    return [hyps[:cfg.n_best] for hyps in finished.hyps]
 
 
 def search(model: Seq2Seq, src: Tensor, lengths: Tensor,

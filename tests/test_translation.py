@@ -142,3 +142,20 @@ def test_eos_ends_every_hypothesis_that_finished(model):
     for hyps in beam_search(model, src, lengths, SearchConfig(beam=3, max_len_extra=50)):
         tokens = hyps[0].tokens
         assert EOS not in tokens[:-1]
+
+
+@pytest.mark.parametrize("v", [50, 640, 8000, 8003])
+def test_blockwise_topk_equals_topk(v):
+    from nlp.search import _row_topk
+
+    torch.manual_seed(v)
+    x = torch.randn(37, v)
+    x[0, : v // 2] = float("-inf")  # constrained entries, as in search
+    x[1] = float("-inf")
+    x[1, v - 1] = 0.0  # only one allowed token (a row at its length limit): EOS-like
+    top, cols = _row_topk(x, 10)
+    ref_top, ref_cols = x.topk(10, dim=1)
+    assert torch.equal(top, ref_top)
+    assert torch.equal(x.gather(1, cols), top)
+    finite = torch.isfinite(ref_top)
+    assert torch.equal(cols[finite], ref_cols[finite])  # random values: no ties
