@@ -23,6 +23,10 @@ class AppContext(QObject):
     # the Corpora page asks the Train page to train on a corpus: a dict with "kind"
     # ("text" or "pairs"), "path", and for pairs either "columns" (TSV) or "tgt_path"
     use_corpus = Signal(dict)
+    # the Experiments page: compare these runs (names; some may still wait in the queue)
+    compare_runs = Signal(list)
+    queue_training = Signal(object)  # a gui.training_queue.TrainingJob for the Train page's queue
+    search_state = Signal(bool)  # True while a hyperparameter search trains
 
     def __init__(self, workspace_root: Path, log_path: Path | None, settings: QSettings,
                  device_label: str = "CPU"):

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import torch
+
 from models.language_model import LanguageModel, LMConfig
 from nlp.corpus import TextOptions
 from nlp.errors import StudioError
-from nlp.lm_task import LMTask, prepare_lm_data
+from nlp.lm_task import LMData, LMTask, prepare_lm_data
 from nlp.runs import Run, Workspace
 from nlp.tokenizers import tokenizer_from_bytes
 from nlp.train_config import TrainConfig, resume_budget
@@ -50,7 +53,9 @@ def default_run_name(corpus: str, cell: str) -> str:
     return f"{stem}-{cell}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
-def _data(spec: LMDataSpec, tokenizer=None):
+def lm_data(spec: LMDataSpec, tokenizer=None) -> LMData:
+    """The tokenizer and token arrays of ``spec`` (token arrays cached on disk).
+    Prepared once, they can be shared by several runs (compare, search)."""
     return prepare_lm_data(Path(spec.corpus), valid=Path(spec.valid) if spec.valid else None,
                            options=TextOptions.from_dict(spec.options), level=spec.level,
                            vocab_size=spec.vocab_size, subword_type=spec.subword_type,
@@ -58,26 +63,29 @@ def _data(spec: LMDataSpec, tokenizer=None):
 
 
 def new_lm_training(workspace: Workspace, name: str, spec: LMDataSpec, model: dict,
-                    train: TrainConfig, listeners=()) -> tuple[Trainer, Run]:
+                    train: TrainConfig, listeners=(), data: LMData | None = None
+                    ) -> tuple[Trainer, Run]:
     """Prepare the data, build the model and create the run folder.
 
     ``model`` holds :class:`LMConfig` fields except ``vocab_size``, which
-    comes from the tokenizer trained here.
+    comes from the tokenizer trained here. ``data``: ``lm_data(spec)`` prepared
+    once for several runs (compare, search), so its tokenizer is not retrained.
     """
     rank, world = init_distributed()
     spec = dataclasses.replace(spec, corpus=str(Path(spec.corpus).resolve()),
                                valid=str(Path(spec.valid).resolve()) if spec.valid else None)
     if rank == 0:
         workspace.ensure_writable()
-        data = _data(spec)
+        data = data if data is not None else lm_data(spec)
         for note in data.notes:
             log.info("%s", note)
     # under torchrun, rank 0 trains the tokenizer and creates the run; the others follow
     tokenizer_bytes = broadcast_object(data.tokenizer.to_bytes() if rank == 0 else None,
                                        rank, world)
     if rank != 0:
-        data = _data(spec, tokenizer=tokenizer_from_bytes(tokenizer_bytes))
+        data = lm_data(spec, tokenizer=tokenizer_from_bytes(tokenizer_bytes))
     cfg = LMConfig.from_dict({**model, "vocab_size": data.tokenizer.vocab_size})
+    torch.manual_seed(train.seed)  # the same initial weights on a rerun, and across a compare
     if rank != 0:
         run = Run(broadcast_object(None, rank, world))
         task = LMTask(LanguageModel(cfg), data, batch_mode=spec.batch_mode)
@@ -105,17 +113,35 @@ def resume_lm_training(workspace: Workspace, ref: str, extra_minutes: float | No
     if config.get("task") != "lm":
         raise StudioError(f"run {run.name!r} is not a language model (task "
                           f"{config.get('task')!r})")
-    model, tokenizer, info = load_lm(run, "last")
-    # the checkpoint actually loaded: an older one if 'last' was damaged
-    checkpoint = run.checkpoints_dir / f"step-{int(info['step']):08d}"
+    if os.environ.get("RANK", "0") == "0":  # before anything is changed; rank 0 holds it
+        workspace.check_idle(run, "continuing")
     spec = LMDataSpec(**config["data"])
     for path in filter(None, (spec.corpus, spec.valid)):
         if not Path(path).exists():
             raise StudioError(f"the corpus of run {run.name!r} is no longer at {path}; "
                               "put it back there to continue training")
+    if not run.checkpoint_names():
+        return _start_over(run, config, spec, extra_minutes, listeners), run
+    model, tokenizer, info = load_lm(run, "last")
+    # the checkpoint actually loaded: an older one if 'last' was damaged
+    checkpoint = run.checkpoints_dir / f"step-{int(info['step']):08d}"
     train = resume_budget(run, float(info.get("elapsed", 0.0)), extra_minutes)
-    data = _data(spec, tokenizer=tokenizer)
+    data = lm_data(spec, tokenizer=tokenizer)
     model.train()
     trainer = Trainer(LMTask(model, data, batch_mode=spec.batch_mode), train, run, listeners)
     trainer.resume_from(checkpoint)
     return trainer, run
+
+
+def _start_over(run: Run, config: dict, spec: LMDataSpec, extra_minutes: float | None,
+                listeners) -> Trainer:
+    """A run stopped before its first checkpoint (the process killed while it
+    prepared the data, say) has nothing to continue from: train it from the
+    start with the settings it recorded, rather than leave a run that cannot go on."""
+    log.info("run %s has no checkpoint yet: training it from the start", run.name)
+    data = lm_data(spec)
+    cfg = LMConfig.from_dict({**config["model"], "vocab_size": data.tokenizer.vocab_size})
+    train = resume_budget(run, 0.0, extra_minutes)
+    run.truncate_history(0)  # rows logged before the stop
+    task = LMTask(LanguageModel(cfg), data, batch_mode=spec.batch_mode)
+    return Trainer(task, train, run, listeners)

@@ -123,8 +123,11 @@ class RunsPage(QWidget):
                                           self.tr("Save the run as one .rnnrun file (Ctrl+E)"))
         self.import_action = self._action(self.tr("Import…"), self.import_file, "Ctrl+I",
                                           self.tr("Add a run from a .rnnrun file (Ctrl+I)"))
-        self.compare_action = self._action(self.tr("Compare"), self.compare_selected, None,
-                                           self.tr("Overlay the curves of the selected runs "
+        self.compare_action = self._action(self.tr("Compare selected"), self.compare_selected,
+                                           None,
+                                           self.tr("Compare the selected runs on the "
+                                                   "Experiments page: their results side by "
+                                                   "side and their curves overlaid "
                                                    "(Ctrl+click to select several)"))
         self._action(self.tr("Find"), self._focus_filter, QKeySequence.StandardKey.Find)
         self._action(self.tr("Refresh"), self.refresh, QKeySequence.StandardKey.Refresh)
@@ -312,9 +315,11 @@ class RunsPage(QWidget):
         self.compare_action.setEnabled(len(runs) > 1)
 
     def compare_selected(self) -> None:
-        """Compare the selected runs (selecting several already shows them)."""
-        if len(self.selected()) > 1:
-            self.details.show_runs(self.selected())
+        """Open the selected runs on the Experiments page (selecting several already
+        overlays their curves here; that page adds their results in a table)."""
+        names = self.selected_names()
+        if len(names) > 1:
+            self.ctx.compare_runs.emit(names)
 
     # -- actions --------------------------------------------------------------------------
     def _context_menu(self, pos: QPoint) -> None:

@@ -122,7 +122,11 @@ class SetupForm(QWidget):
         layout.addWidget(self._training_group())
         self.start_button = QPushButton(self.tr("Start training"))
         self.start_button.setDefault(True)
-        layout.addWidget(self.start_button)
+        self.compare_button = QPushButton(self.tr("Compare LSTM and GRU"))
+        self.compare_button.setToolTip(self.tr("Queue this run twice, once with each cell, "
+                                               "with the same data, seed and budget, and "
+                                               "compare them on the Experiments page"))
+        layout.addWidget(self._row(self.start_button, self.compare_button))
         layout.addStretch(1)
         self._recall()
         self._last_task = self.task
@@ -461,6 +465,50 @@ def resume_job(workspace: Workspace, name: str, task: str, minutes: float) -> Tr
                        task=task, resumes=True, prepare=prepare)
 
 
+COMPARED_CELLS = ("lstm", "gru")
+
+
+def compare_jobs(workspace: Workspace, v: dict, queued: set[str]) -> list[TrainingJob]:
+    """The form's run once per cell, all else alike: TrainConfig's seed gives both
+    the same batches in the same order. Named and marked in run.json as
+    ``main.py compare`` does: ``PREFIX-lstm``, ``PREFIX-gru`` (``PREFIX-2-...``
+    when taken, by a run or by a queued job)."""
+    from nlp.experiments import compare_names
+
+    base = check_run_name(v["name"]) if v["name"] else compare_prefix(v)
+    labels = list(COMPARED_CELLS)
+    names, number = compare_names(base, labels, workspace), 2
+    while queued & set(names):
+        names, number = compare_names(f"{base}-{number}", labels, workspace), number + 1
+    group = names[0].removesuffix(f"-{labels[0]}")
+    build = mt_job if v["task"] == "mt" else lm_job
+    return [_in_compare_group(build(workspace, name, {**v, "cell": cell}), group,
+                              {"cell": cell})
+            for name, cell in zip(names, COMPARED_CELLS, strict=True)]
+
+
+def compare_prefix(v: dict) -> str:
+    """``CORPUS-compare``, the CLI's default prefix of a comparison's runs."""
+    stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in Path(v["corpus"]).stem)
+    return f"{stem[:40] or 'corpus'}-compare"
+
+
+def _in_compare_group(job: TrainingJob, group: str, variant: dict) -> TrainingJob:
+    """``job``, recording its group in run.json once the run exists (the Runs page
+    and ``compare --runs`` can then tell the runs of one comparison)."""
+    from nlp.experiments import annotate
+
+    prepare = job.prepare
+
+    def prepare_and_mark(listeners):
+        trainer, run = prepare(listeners)
+        annotate(run, "compare", {"group": group, "variant": variant})
+        return trainer, run
+
+    job.prepare = prepare_and_mark
+    return job
+
+
 def default_name(v: dict) -> str:
     if v["task"] == "mt":
         from nlp.mt_session import default_mt_run_name
@@ -658,11 +706,14 @@ class TrainPage(QWidget):
         q.ended.connect(self._on_ended)
         q.idle.connect(self._on_idle)
         self.form.start_button.clicked.connect(self.start)
+        self.form.compare_button.clicked.connect(self.compare_cells)
         self.pause_button.clicked.connect(self.toggle_pause)
         self.stop_button.clicked.connect(self.stop)
         self.continue_button.clicked.connect(self.continue_shown_run)
         self.remove_button.clicked.connect(self.remove_selected)
         self.ctx.use_corpus.connect(self._use_corpus)
+        self.ctx.queue_training.connect(self.enqueue)
+        self.ctx.search_state.connect(self._search_running)
 
     # -- the window's calls ------------------------------------------------------------
     def busy_reason(self) -> str | None:
@@ -698,12 +749,19 @@ class TrainPage(QWidget):
         self.ctx.show_page.emit(self.key)
 
     # -- starting --------------------------------------------------------------------
-    def start(self) -> None:
-        """Queue a run from the form; it starts at once when nothing trains."""
+    def _form_values(self) -> dict | None:
+        """The form's values, or None (saying why) when it names no corpus."""
         v = self.form.values()
         if not v["corpus"]:
             self._message(self.tr("Choose a corpus first (a text file, a folder of them, or a "
                                   "TSV file of sentence pairs for a translator)."), error=True)
+            return None
+        return v
+
+    def start(self) -> None:
+        """Queue a run from the form; it starts at once when nothing trains."""
+        v = self._form_values()
+        if v is None:
             return
         try:
             name = self._run_name(v)
@@ -718,6 +776,43 @@ class TrainPage(QWidget):
             self._message(self.tr("Queued '{name}': it starts when the runs before it "
                                   "end.").format(name=name))
         self.queue.add(job)
+
+    def compare_cells(self) -> None:
+        """Queue the form's run once per cell (LSTM, then GRU) and follow both on
+        the Experiments page."""
+        v = self._form_values()
+        if v is None:
+            return
+        try:
+            jobs = compare_jobs(self.ctx.workspace, v, self.queue.run_names())
+        except StudioError as exc:
+            self._message(str(exc), error=True)
+            return
+        self.form.remember()
+        self.form.name_edit.clear()
+        for job in jobs:
+            self.queue.add(job)
+        self.ctx.compare_runs.emit([job.run_name for job in jobs])
+
+    def enqueue(self, job: TrainingJob) -> None:
+        """Queue a job another page made (the Experiments page's Train best)."""
+        if job.run_name in self.queue.run_names():
+            self._message(self.tr("'{name}' is already training or queued.").format(
+                name=job.run_name), error=True)
+            return
+        if self.queue.busy:
+            self._message(self.tr("Queued '{name}': it starts when the runs before it "
+                                  "end.").format(name=job.run_name))
+        self.queue.add(job)
+
+    def _search_running(self, running: bool) -> None:
+        """Hold the queue while the Experiments page searches: on one CPU each would
+        slow the other, and the search's trials would no longer compare."""
+        for button in (self.form.start_button, self.form.compare_button,
+                       self.continue_button):
+            button.setEnabled(not running)
+        self._message(self.tr("A search is running on the Experiments page: training can "
+                              "start when it ends or is stopped there.") if running else "")
 
     def _run_name(self, v: dict) -> str:
         """The form's name if it is free, else a fresh one that no run or queued
