@@ -37,12 +37,14 @@ COLUMNS = (QT_TRANSLATE_NOOP("RunTable", "Name"), QT_TRANSLATE_NOOP("RunTable", 
            QT_TRANSLATE_NOOP("RunTable", "Best score"), QT_TRANSLATE_NOOP("RunTable", "Created"),
            QT_TRANSLATE_NOOP("RunTable", "Size"), QT_TRANSLATE_NOOP("RunTable", "Status"))
 TASKS = {"lm": QT_TRANSLATE_NOOP("RunTable", "Language model"),
-         "mt": QT_TRANSLATE_NOOP("RunTable", "Translator")}
+         "mt": QT_TRANSLATE_NOOP("RunTable", "Translator"),
+         "series": QT_TRANSLATE_NOOP("RunTable", "Series forecaster")}
 # the score a run is judged by, in order of preference, and how it reads
 SCORES = (("bleu", QT_TRANSLATE_NOOP("RunTable", "BLEU {:.1f}")),
           ("val_bpc", QT_TRANSLATE_NOOP("RunTable", "{:.3f} bits/char")),
           ("val_word_ppl", QT_TRANSLATE_NOOP("RunTable", "word ppl {:.1f}")),
-          ("val_ppl", QT_TRANSLATE_NOOP("RunTable", "ppl {:.2f}")))
+          ("val_ppl", QT_TRANSLATE_NOOP("RunTable", "ppl {:.2f}")),
+          ("val_mse", QT_TRANSLATE_NOOP("RunTable", "MSE {:.4g}")))  # series, in its units
 HIGHER_IS_BETTER = {"bleu", "chrf"}
 
 
@@ -61,7 +63,8 @@ def _number(v) -> float | None:
 
 
 def model_text(config: dict) -> str:
-    """``LSTM 2×512`` (a language model) or ``GRU 2+1×256`` (encoder+decoder layers)."""
+    """``LSTM 2×512`` (a language model), ``GRU 2+1×256`` (encoder+decoder layers) or
+    ``LSTM 50/50`` (a series regressor, one size per layer)."""
     model = config.get("model")
     if not isinstance(model, dict):
         return ""
@@ -71,6 +74,8 @@ def model_text(config: dict) -> str:
         hidden = "/".join(str(h) for h in hidden)
     if "enc_layers" in model:
         return f"{cell} {model.get('enc_layers')}+{model.get('dec_layers')}×{hidden}"
+    if "layers" not in model:  # a series regressor: its sizes say the layers
+        return f"{cell} {hidden}".strip()
     return f"{cell} {model.get('layers', '')}×{hidden}".strip()
 
 
@@ -79,7 +84,7 @@ def data_text(config: dict) -> str:
     data = config.get("data")
     if not isinstance(data, dict):
         return ""
-    path = data.get("corpus") or data.get("pairs") or data.get("src") or ""
+    path = data.get("corpus") or data.get("pairs") or data.get("src") or data.get("csv") or ""
     return Path(str(path)).name
 
 
@@ -200,8 +205,8 @@ class RunTableModel(QAbstractTableModel):
                 error=s.error)
         if column == 3:
             data = s.config.get("data")
-            return str(data.get("corpus") or data.get("pairs") or data.get("src") or "") \
-                if isinstance(data, dict) else None
+            return str(data.get("corpus") or data.get("pairs") or data.get("src")
+                       or data.get("csv") or "") if isinstance(data, dict) else None
         if column == 0:
             return str(s.path)
         return None

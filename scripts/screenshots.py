@@ -2,7 +2,7 @@
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshots.py \\
         --workspace WS --out docs/img/screens [--lang en|zh_CN] [--lm RUN] [--mt RUN] \\
-        [--compare RUN RUN ...]
+        [--compare RUN RUN ...] [--inspect RUN]
 
 Needs a display: under Xvfb (Debian packages ``xvfb xauth libxcb-icccm4
 libxcb-keysyms1``; ``fonts-noto-cjk`` for the Chinese interface) or a desktop.
@@ -21,6 +21,10 @@ What it does, page by page:
   sentence with beam 5 and three alternatives; the attention heatmap shows.
 - Runs: the browser with the language model's details, then ``--compare``
   (default: every language model) selected, their curves on one plot.
+- Inspect: ``--inspect`` (default: the newest character model) reads a few
+  lines of dialogue; the text is coloured by its strongest hidden unit.
+- Series: trains an LSTM 50/50 on the sample series for 30 epochs (saved as
+  ``screenshot-<lang>-series``) and shows its held-out forecast.
 
 Settings go to a temporary file: your own window settings are not touched.
 Prints the saved paths as JSON.
@@ -169,6 +173,56 @@ def drive(app, window, shooter: Shooter, args) -> None:
         shooter.shot("7-runs-compare")
 
 
+INSPECT_TEXT = ('TOBIAS:\n"Who wants the last slice of seed cake?" (Nobody answers.)\n'
+                "FELIX:\nI want it, but I will not say so, because it would be rude.\n")
+
+
+def newest_char_lm(runs) -> str | None:
+    """The newest character language model (Inspect shows one character per box),
+    one trained apart from this script if there is one."""
+    chars = [r for r in runs if r.config.get("data", {}).get("level") == "char"]
+    return newest([r for r in chars if not r.name.startswith("screenshot-")], "lm") \
+        or newest(chars, "lm")
+
+
+def drive_inspect(app, window, shooter: Shooter, run: str) -> None:
+    """Inspect: ``run`` reads a few lines of dialogue, coloured by the top layer's
+    strongest hidden unit, with the units ranked and the grid of the strongest."""
+    window.ctx.open_run.emit("inspect", run)
+    page = window.pages["inspect"]
+    page.text_edit.setPlainText(INSPECT_TEXT)
+    page.inspect()
+    wait_until(app, lambda: page.shown_run == run and not page.is_busy()
+               and page.result.text == INSPECT_TEXT, 120, "the inspection")
+    shooter.shot("8-inspect")
+
+
+SERIES_EPOCHS = 30
+
+
+def drive_series(app, window, shooter: Shooter) -> None:
+    """Series: an LSTM 50/50 trained from the page on the sample series (the settings
+    of `main.py series`, so the numbers are those of docs/series.md), shot with its
+    held-out forecast, metrics and verdict (a real run, ``screenshot-<lang>-series``)."""
+    window.show_page("series")
+    page = window.pages["series"]
+    page.use_sample()
+    wait_until(app, lambda: page.column_combo.count() > 0, 30, "the sample's columns")
+    page.cell_combo.setCurrentIndex(page.cell_combo.findData("lstm"))
+    page.hidden_edit.setText("50 50")
+    page.unit_combo.setCurrentIndex(page.unit_combo.findData("epochs"))
+    page.budget_spin.setValue(SERIES_EPOCHS)
+    name = f"screenshot-{shooter.lang}-series"
+    if (window.ctx.workspace.runs_dir / name).exists():
+        window.ctx.workspace.delete_run(name)  # the previous screenshot run
+    page.name_edit.setText(name)
+    page.train()
+    wait_until(app, lambda: page.report is not None and not page.queue.busy, 600,
+               "the series forecast")
+    pause(app, 1)
+    shooter.shot("9-series")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--workspace", required=True, help="workspace with trained runs")
@@ -176,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lang", default="en", help="interface language: en or zh_CN")
     p.add_argument("--lm", help="language model run for Generate (default: the newest)")
     p.add_argument("--mt", help="translator run for Translate (default: the newest)")
+    p.add_argument("--inspect", help="character language model for Inspect (default: the "
+                   "newest)")
     p.add_argument("--compare", nargs="+", metavar="RUN",
                    help="runs to compare on the Runs page (default: every language model)")
     p.add_argument("--train-minutes", type=float, default=0.5)
@@ -211,6 +267,11 @@ def main(argv: list[str] | None = None) -> int:
         shooter = Shooter(app, window, out, args.lang)
         try:
             drive(app, window, shooter, args)
+            inspected = args.inspect or newest_char_lm(window.ctx.workspace.list_runs())
+            if "inspect" in window.pages and inspected:
+                drive_inspect(app, window, shooter, inspected)
+            if "series" in window.pages:
+                drive_series(app, window, shooter)
         finally:
             for page in window.pages.values():
                 if hasattr(page, "shutdown"):
