@@ -45,7 +45,10 @@ from nlp.run_archive import checkpoint_problem
 from nlp.runs import Run, RunSummary, Workspace
 
 OPEN_PAGE = {"lm": ("generate", QT_TRANSLATE_NOOP("RunsPage", "Open in Generate")),
-             "mt": ("translate", QT_TRANSLATE_NOOP("RunsPage", "Open in Translate"))}
+             "mt": ("translate", QT_TRANSLATE_NOOP("RunsPage", "Open in Translate")),
+             "series": ("series", QT_TRANSLATE_NOOP("RunsPage", "Open in Series"))}
+TRAINABLE = ("lm", "mt")  # tasks the Train page continues (a series retrains on its page)
+INSPECTABLE = ("lm", "mt")  # tasks the Inspect page reads
 
 
 def list_runs_checked(workspace: Workspace) -> list[RunSummary]:
@@ -112,6 +115,10 @@ class RunsPage(QWidget):
                                             self.continue_selected, None,
                                             self.tr("Train this run further from its last "
                                                     "checkpoint"))
+        self.inspect_action = self._action(self.tr("Inspect"), self.inspect_selected, None,
+                                           self.tr("Look inside the run on the Inspect page: "
+                                                   "gates and hidden units over a text, or a "
+                                                   "translator's attention"), table_only=True)
         self.rename_action = self._action(self.tr("Rename…"), self.rename_selected, "F2",
                                           self.tr("Rename the run (F2)"), table_only=True)
         self.delete_action = self._action(self.tr("Delete…"), self.delete_selected,
@@ -146,8 +153,9 @@ class RunsPage(QWidget):
 
         self.table = self._build_table()
         buttons = QHBoxLayout()
-        for action in (self.open_action, self.continue_action, self.rename_action,
-                       self.delete_action, self.export_action, self.compare_action):
+        for action in (self.open_action, self.continue_action, self.inspect_action,
+                       self.rename_action, self.delete_action, self.export_action,
+                       self.compare_action):
             buttons.addWidget(self._button(action))
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -306,7 +314,8 @@ class RunsPage(QWidget):
         key, label = OPEN_PAGE.get(str(one.task) if one else "", ("", OPEN_PAGE["lm"][1]))
         self.open_action.setText(QCoreApplication.translate("RunsPage", label))
         self.open_action.setEnabled(healthy and bool(key) and one.step > 0)
-        self.continue_action.setEnabled(healthy and one.step > 0)
+        self.continue_action.setEnabled(healthy and one.step > 0 and one.task in TRAINABLE)
+        self.inspect_action.setEnabled(healthy and one.step > 0 and one.task in INSPECTABLE)
         idle = self._busy is None
         self.rename_action.setEnabled(one is not None and idle)
         self.delete_action.setEnabled(bool(runs) and idle)
@@ -324,7 +333,8 @@ class RunsPage(QWidget):
     # -- actions --------------------------------------------------------------------------
     def _context_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
-        for action in (self.open_action, self.continue_action, None, self.rename_action,
+        for action in (self.open_action, self.continue_action, self.inspect_action, None,
+                       self.rename_action,
                        self.delete_action, None, self.export_action, self.import_action, None,
                        self.compare_action):
             menu.addSeparator() if action is None else menu.addAction(action)
@@ -335,6 +345,11 @@ class RunsPage(QWidget):
         if run is None or not self.open_action.isEnabled():
             return
         self.ctx.open_run.emit(OPEN_PAGE[str(run.task)][0], run.name)
+
+    def inspect_selected(self) -> None:
+        run = self._current()
+        if run is not None and self.inspect_action.isEnabled():
+            self.ctx.open_run.emit("inspect", run.name)
 
     def continue_selected(self) -> None:
         run = self._current()

@@ -125,6 +125,9 @@ def test_open_and_continue_emit_open_run(page, ctx, qtbot):
     with qtbot.waitSignal(ctx.open_run) as signal:
         page.continue_action.trigger()
     assert signal.args == ["train", "gamma"]
+    with qtbot.waitSignal(ctx.open_run) as signal:
+        page.inspect_action.trigger()
+    assert signal.args == ["inspect", "gamma"]
 
 
 def test_rename(page, ctx, qtbot, monkeypatch):
