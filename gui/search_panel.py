@@ -18,7 +18,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QSignalBlocker, Qt, QThread, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QCoreApplication,
+    QSignalBlocker,
+    Qt,
+    QThread,
+    QTimer,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -140,7 +148,8 @@ def best_job(workspace: Workspace, result, minutes: float, name: str) -> Trainin
     spec, model, train = best_settings(result)
     train = dataclasses.replace(train, max_steps=None, max_epochs=None,
                                 **budget_settings("minutes", minutes))
-    title = tr("{name}: best of search {search}, {minutes} minutes").format(
+    title = QCoreApplication.translate(
+        "ExperimentsPage", "{name}: best of search {search}, {minutes} minutes").format(
         name=name, search=result.name, minutes=f"{minutes:g}")
     return TrainingJob(title=title, run_name=name,
                        prepare=lambda listeners: new_lm_training(workspace, name, spec, model,
@@ -254,7 +263,7 @@ class SearchPanel(QWidget):
         form.addRow(self.tr("Corpus"), row)
         self.level_combo = QComboBox()
         for data, label in LEVELS:
-            self.level_combo.addItem(self.tr(label), data)
+            self.level_combo.addItem(tr(label), data)
         form.addRow(self.tr("Tokens"), self.level_combo)
         self.space_edit = QLineEdit(self.ctx.recall("experiments/space", SPACE_EXAMPLE, str))
         self.space_edit.setToolTip(self.tr("name=values separated by spaces: a list "
@@ -266,7 +275,7 @@ class SearchPanel(QWidget):
         form.addRow(self.tr("Space"), self.space_edit)
         self.method_combo = QComboBox()
         for data, label in METHODS:
-            self.method_combo.addItem(self.tr(label), data)
+            self.method_combo.addItem(tr(label), data)
         form.addRow(self.tr("Method"), self.method_combo)
         self.minutes_spin = QDoubleSpinBox()
         self.minutes_spin.setRange(0.5, 10_000)
@@ -589,16 +598,19 @@ def result_summary(result) -> str:
     """One line on a search: method, space, data, and how the best did against the
     baseline."""
     method = tr(METHOD_NAMES[result.method]) if result.method in METHOD_NAMES else result.method
-    text = tr("{method} search over {space} on {corpus}.").format(
+    translate = QCoreApplication.translate  # lupdate reads the context from these calls
+    text = translate("ExperimentsPage", "{method} search over {space} on {corpus}.").format(
         method=method, space=result.space, corpus=Path(str(result.data.get("corpus", ""))).name)
     best, baseline = result.best, result.baseline
     if best is not None and baseline is not None and best.number == baseline.number:
-        text += " " + tr("No trial beat the baseline (val. loss {loss}).").format(
+        text += " " + translate("ExperimentsPage",
+                                "No trial beat the baseline (val. loss {loss}).").format(
             loss=loss_text(best.value))
+    elif best is not None and baseline is not None and finite(baseline.value):
+        text += " " + translate("ExperimentsPage", "Best: trial {number}, val. loss {loss} "
+                                "(baseline {baseline}).").format(
+            number=best.number, loss=loss_text(best.value), baseline=loss_text(baseline.value))
     elif best is not None:
-        text += " " + tr("Best: trial {number}, val. loss {loss}").format(
+        text += " " + translate("ExperimentsPage", "Best: trial {number}, val. loss {loss}.").format(
             number=best.number, loss=loss_text(best.value))
-        if baseline is not None and finite(baseline.value):
-            text += " " + tr("(baseline {loss})").format(loss=loss_text(baseline.value))
-        text += "."
     return text

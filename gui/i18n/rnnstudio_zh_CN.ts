@@ -8,11 +8,16 @@
         <source>Something went wrong inside RNN Studio (a bug). The app keeps running; the details are in {log}.</source>
         <translation>RNN Studio 内部出错了（程序缺陷）。应用会继续运行；详细信息见 {log}。</translation>
     </message>
+    <message>
+        <location line="+23"/>
+        <source>Workspace</source>
+        <translation>工作区</translation>
+    </message>
 </context>
 <context>
     <name>AppContext</name>
     <message>
-        <location filename="../context.py" line="+57"/>
+        <location filename="../context.py" line="+61"/>
         <source>Log file: {path}</source>
         <translation>日志文件：{path}</translation>
     </message>
@@ -23,6 +28,72 @@
         <location filename="../widgets/heatmap.py" line="+111"/>
         <source>showing the first {rows_shown} of {rows} output and {cols_shown} of {cols} source pieces</source>
         <translation>仅显示前 {rows_shown}/{rows} 个输出片段和前 {cols_shown}/{cols} 个源片段</translation>
+    </message>
+</context>
+<context>
+    <name>BeamView</name>
+    <message>
+        <location filename="../pages/inspect.py" line="+319"/>
+        <source>Sentence</source>
+        <translation>句子</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Score: the length-normalised log-probability the beam ranks by; then the total log-probability; then the translation</source>
+        <translation>得分：束搜索排序所依据的长度归一化对数概率；其后是总对数概率；最后是译文</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Alternatives: score, log-probability, text</source>
+        <translation>候选译文：得分、对数概率、文本</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Attention (rows: translation, columns: source)</source>
+        <translation>注意力（行：译文，列：原文）</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+</context>
+<context>
+    <name>ComparePanel</name>
+    <message>
+        <location filename="../pages/experiments.py" line="+107"/>
+        <source>Runs to compare</source>
+        <translation>要比较的运行</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <location line="+94"/>
+        <source>Could not compare these runs: {error}</source>
+        <translation>无法比较这些运行：{error}</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Select two or more runs on the Runs page and choose Compare selected, tick runs in the list on the left, or press Compare LSTM and GRU on the Train page.</source>
+        <translation>在“运行记录”页选择两个或更多运行并选择“比较所选”，或在左侧列表中勾选运行，或在“训练”页按“比较 LSTM 与 GRU”。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Waiting in the training queue: {names}. They appear here as they train.</source>
+        <translation>正在训练队列中等待：{names}。它们开始训练后会显示在这里。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Tick another run to compare it with this one.</source>
+        <translation>再勾选一个运行，与此运行进行比较。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>The last column lists the settings in which the runs differ; the best score is highlighted.</source>
+        <translation>最后一列列出各运行之间不同的设置；最佳得分已突出显示。</translation>
     </message>
 </context>
 <context>
@@ -443,12 +514,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location line="-13"/>
+        <location line="-14"/>
         <source>learning rate</source>
         <translation>学习率</translation>
     </message>
@@ -469,6 +540,360 @@
         <location line="+2"/>
         <source>Something went wrong inside RNN Studio (a bug).</source>
         <translation>RNN Studio 内部出错了（程序缺陷）。</translation>
+    </message>
+</context>
+<context>
+    <name>ExperimentsPage</name>
+    <message>
+        <location filename="../pages/experiments.py" line="-168"/>
+        <location filename="../search_panel.py" line="+75"/>
+        <source>Run</source>
+        <translation>运行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Cell</source>
+        <translation>单元类型</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Parameters</source>
+        <translation>参数量</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Best val. loss</source>
+        <translation>最佳验证损失</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../search_panel.py" line="-3"/>
+        <source>Score</source>
+        <translation>得分</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Tokens/s</source>
+        <translation>词元/秒</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../search_panel.py" line="+2"/>
+        <source>Wall time</source>
+        <translation>耗时</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location filename="../search_panel.py" line="-1"/>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Differs in</source>
+        <translation>不同之处</translation>
+    </message>
+    <message>
+        <location line="+229"/>
+        <source>Compare</source>
+        <translation>比较</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="-5"/>
+        <source>Trial</source>
+        <translation>试验</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Val. loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>complete</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>pruned</source>
+        <translation>已剪枝</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+1"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>unfinished</source>
+        <translation>未完成</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bayesian</source>
+        <translation>贝叶斯</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Bayesian (Optuna TPE)</source>
+        <translation>贝叶斯（Optuna TPE）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>grid (listed values only)</source>
+        <translation>网格（仅限列出的值）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>characters</source>
+        <translation>字符</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>subwords</source>
+        <translation>子词</translation>
+    </message>
+    <message>
+        <location line="+62"/>
+        <source>{name}: best of search {search}, {minutes} minutes</source>
+        <translation>{name}：搜索 {search} 的最佳配置，{minutes} 分钟</translation>
+    </message>
+    <message>
+        <location line="+451"/>
+        <source>{method} search over {space} on {corpus}.</source>
+        <translation>在 {corpus} 上对 {space} 进行{method}搜索。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>No trial beat the baseline (val. loss {loss}).</source>
+        <translation>没有试验优于基线（验证损失 {loss}）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Best: trial {number}, val. loss {loss} (baseline {baseline}).</source>
+        <translation>最佳：试验 {number}，验证损失 {loss}（基线 {baseline}）。</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Best: trial {number}, val. loss {loss}.</source>
+        <translation>最佳：试验 {number}，验证损失 {loss}。</translation>
+    </message>
+</context>
+<context>
+    <name>ForecastView</name>
+    <message>
+        <location filename="../widgets/forecast.py" line="+25"/>
+        <source>model forecast</source>
+        <translation>模型预测</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>model, one step ahead</source>
+        <translation>模型（单步预测）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>naive (last value)</source>
+        <translation>朴素预测（最后一个值）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>seasonal naive</source>
+        <translation>季节性朴素预测</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The {model} beats both baselines on the last {h} values: MSE {ours} vs {naive} naive, {seasonal} seasonal-naive.</source>
+        <translation>{model} 模型在最后 {h} 个值上优于两个基线：MSE {ours}，朴素预测为 {naive}，季节性朴素预测为 {seasonal}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The {model} beats the naive forecast but not the seasonal-naive one on the last {h} values: MSE {ours} vs {naive} naive, {seasonal} seasonal-naive.</source>
+        <translation>{model} 模型在最后 {h} 个值上优于朴素预测，但不及季节性朴素预测：MSE {ours}，朴素预测为 {naive}，季节性朴素预测为 {seasonal}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The {model} beats the seasonal-naive forecast but not the naive one on the last {h} values: MSE {ours} vs {naive} naive, {seasonal} seasonal-naive.</source>
+        <translation>{model} 模型在最后 {h} 个值上优于季节性朴素预测，但不及朴素预测：MSE {ours}，朴素预测为 {naive}，季节性朴素预测为 {seasonal}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The {model} does not beat the baselines on the last {h} values: MSE {ours} vs {naive} naive, {seasonal} seasonal-naive.</source>
+        <translation>{model} 模型在最后 {h} 个值上未能优于基线：MSE {ours}，朴素预测为 {naive}，季节性朴素预测为 {seasonal}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The {model} beats the naive forecast on the last {h} values (no season was found for a seasonal-naive one): MSE {ours} vs {naive}.</source>
+        <translation>{model} 模型在最后 {h} 个值上优于朴素预测（未找到季节周期，无法做季节性朴素预测）：MSE {ours}，朴素预测为 {naive}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The {model} does not beat the naive forecast on the last {h} values (no season was found for a seasonal-naive one): MSE {ours} vs {naive}.</source>
+        <translation>{model} 模型在最后 {h} 个值上未能优于朴素预测（未找到季节周期，无法做季节性朴素预测）：MSE {ours}，朴素预测为 {naive}。</translation>
+    </message>
+    <message>
+        <location line="+39"/>
+        <source>time step</source>
+        <translation>时间步</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>The held-out forecast appears here when training ends.</source>
+        <translation>训练结束后，留出部分的预测会显示在这里。</translation>
+    </message>
+    <message>
+        <location line="+14"/>
+        <source>history</source>
+        <translation>历史</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>held-out truth</source>
+        <translation>留出部分的真实值</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>validation</source>
+        <translation>验证集</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>test</source>
+        <translation>测试集</translation>
+    </message>
+</context>
+<context>
+    <name>GateView</name>
+    <message>
+        <location filename="../pages/inspect.py" line="-219"/>
+        <source>Which unit of the layer to colour the text by</source>
+        <translation>按该层的哪个单元为文本着色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Colour by surprisal</source>
+        <translation>按意外度着色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>How unexpected each token was to the model, in bits, instead of a unit&apos;s value</source>
+        <translation>改为显示每个词元对模型而言的意外程度（以比特计），而不是单元的值</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Layer</source>
+        <translation>层</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Gate</source>
+        <translation>门</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Unit</source>
+        <translation>单元</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Feature / unit</source>
+        <translation>特征 / 单元</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Units whose value follows each feature of the text most closely (Pearson r); click one to show it</source>
+        <translation>数值与文本各特征最吻合的单元（皮尔逊 r）；单击可显示</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>The colours of the values</source>
+        <translation>数值对应的颜色</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>The strongest units, one row each (click one to show it)</source>
+        <translation>最强的单元，每个一行（单击可显示）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Units that follow the text</source>
+        <translation>跟随文本特征的单元</translation>
+    </message>
+    <message>
+        <location line="+18"/>
+        <source>{n} of {total} ({size} units)</source>
+        <translation>第 {n}/{total} 层（{size} 个单元）</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>{feature} (not in this text)</source>
+        <translation>{feature}（此文本中没有）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>unit {unit}</source>
+        <translation>单元 {unit}</translation>
+    </message>
+    <message>
+        <location line="+32"/>
+        <source>Surprisal: how unexpected each token was to the model, in bits (grey: the first token, which has nothing before it).</source>
+        <translation>意外度：每个词元对模型而言的意外程度，以比特计（灰色：第一个词元，它前面没有内容）。</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Layer {layer} · {gate} · unit {unit}</source>
+        <translation>第 {layer} 层 · {gate} · 单元 {unit}</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>{where}: follows “{feature}” (r = {r})</source>
+        <translation>{where}：跟随“{feature}”（r = {r}）</translation>
+    </message>
+    <message>
+        <location line="+13"/>
+        <source>surprisal {bits} bits</source>
+        <translation>意外度 {bits} 比特</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>expected next: {piece} ({percent}%)</source>
+        <translation>预期下一个：{piece}（{percent}%）</translation>
     </message>
 </context>
 <context>
@@ -719,6 +1144,220 @@
     </message>
 </context>
 <context>
+    <name>InspectPage</name>
+    <message>
+        <location filename="../pages/inspect.py" line="-237"/>
+        <source>inside quotes</source>
+        <translation>在引号内</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>inside brackets</source>
+        <translation>在括号内</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>position in the line</source>
+        <translation>在行中的位置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>just after punctuation</source>
+        <translation>紧跟在标点之后</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>start of a word</source>
+        <translation>词首</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>upper case</source>
+        <translation>大写</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>whitespace</source>
+        <translation>空白</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>digit</source>
+        <translation>数字</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>hidden state</source>
+        <translation>隐藏状态</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>cell (memory)</source>
+        <translation>细胞状态（记忆）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>input gate</source>
+        <translation>输入门</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>forget gate</source>
+        <translation>遗忘门</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>output gate</source>
+        <translation>输出门</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>candidate</source>
+        <translation>候选值</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>reset gate</source>
+        <translation>重置门</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>update gate</source>
+        <translation>更新门</translation>
+    </message>
+    <message>
+        <location line="+317"/>
+        <source>A text for the model to read</source>
+        <translation>供模型读取的文本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Inspect</source>
+        <translation>探查</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>Choose a run, then press Inspect to see inside it while it reads the text.</source>
+        <translation>选择一个运行，然后按“探查”，查看模型读取文本时的内部状态。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>Beam size of the translator&apos;s search</source>
+        <translation>翻译模型搜索的束宽</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>How many of the beam&apos;s alternatives to keep</source>
+        <translation>保留多少个束搜索候选译文</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Beam</source>
+        <translation>束宽</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Alternatives</source>
+        <translation>候选数</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>language model</source>
+        <translation>语言模型</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <location line="+164"/>
+        <source>translator</source>
+        <translation>翻译模型</translation>
+    </message>
+    <message>
+        <location line="-141"/>
+        <source>&apos;{name}&apos; is not a language model or translator run in this workspace.</source>
+        <translation>“{name}”不是此工作区中的语言模型或翻译模型运行。</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>No model yet: train a language model or a translator on the Train page.</source>
+        <translation>还没有模型：请在“训练”页训练一个语言模型或翻译模型。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Loading the model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Choose a language model or a translator run first.</source>
+        <translation>请先选择一个语言模型或翻译模型运行。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>Reading the text…</source>
+        <translation>正在读取文本…</translation>
+    </message>
+    <message>
+        <location line="+20"/>
+        <source>characters</source>
+        <translation>个字符</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>tokens</source>
+        <translation>个词元</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Read {count} {unit} in {seconds} s.</source>
+        <translation>用 {seconds} 秒读取了 {count} {unit}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{count} of them are not in the model&apos;s vocabulary.</source>
+        <translation>其中 {count} 个不在模型的词表中。</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Searched {count} sentences in {seconds} s.</source>
+        <translation>用 {seconds} 秒搜索了 {count} 个句子。</translation>
+    </message>
+    <message>
+        <location line="+26"/>
+        <source>character</source>
+        <translation>字符级</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>subword</source>
+        <translation>子词级</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>{level} {cell}, {layers} layers of {size} units</source>
+        <translation>{level} {cell}，{layers} 层，每层 {size} 个单元</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>best checkpoint at step {step}</source>
+        <translation>最佳检查点位于第 {step} 步</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Ready: {details}</source>
+        <translation>就绪：{details}</translation>
+    </message>
+</context>
+<context>
     <name>LengthChart</name>
     <message>
         <location filename="../pages/corpora.py" line="-520"/>
@@ -727,9 +1366,32 @@
     </message>
 </context>
 <context>
+    <name>LossView</name>
+    <message>
+        <location filename="../widgets/forecast.py" line="+22"/>
+        <source>loss (scaled MSE)</source>
+        <translation>损失（缩放后的 MSE）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>step</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+98"/>
+        <location filename="../main_window.py" line="+101"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -850,12 +1512,12 @@
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../pages/runs.py" line="+63"/>
+        <location filename="../pages/runs.py" line="+66"/>
         <source>Runs</source>
         <translation>运行记录</translation>
     </message>
     <message>
-        <location filename="../pages/train.py" line="+559"/>
+        <location filename="../pages/train.py" line="+607"/>
         <source>Train</source>
         <translation>训练</translation>
     </message>
@@ -863,6 +1525,21 @@
         <location filename="../pages/translate.py" line="+47"/>
         <source>Translate</source>
         <translation>翻译</translation>
+    </message>
+    <message>
+        <location filename="../pages/experiments.py" line="-10"/>
+        <source>Experiments</source>
+        <translation>实验</translation>
+    </message>
+    <message>
+        <location filename="../pages/inspect.py" line="-258"/>
+        <source>Inspect</source>
+        <translation>探查</translation>
+    </message>
+    <message>
+        <location filename="../pages/series.py" line="+101"/>
+        <source>Series</source>
+        <translation>时间序列</translation>
     </message>
 </context>
 <context>
@@ -1026,6 +1703,11 @@
         <translation>翻译模型</translation>
     </message>
     <message>
+        <location line="+1"/>
+        <source>Series forecaster</source>
+        <translation>时间序列预测模型</translation>
+    </message>
+    <message>
         <location line="+2"/>
         <source>BLEU {:.1f}</source>
         <translation>BLEU {:.1f}</translation>
@@ -1046,7 +1728,12 @@
         <translation>困惑度 {:.2f}</translation>
     </message>
     <message>
-        <location line="+73"/>
+        <location line="+1"/>
+        <source>MSE {:.4g}</source>
+        <translation>MSE {:.4g}</translation>
+    </message>
+    <message>
+        <location line="+76"/>
         <source>damaged: {error}</source>
         <translation>已损坏：{error}</translation>
     </message>
@@ -1064,18 +1751,23 @@
 <context>
     <name>RunsPage</name>
     <message>
-        <location filename="../pages/runs.py" line="-16"/>
-        <location line="+60"/>
+        <location filename="../pages/runs.py" line="-19"/>
+        <location line="+63"/>
         <source>Open in Generate</source>
         <translation>在“生成”中打开</translation>
     </message>
     <message>
-        <location line="-59"/>
+        <location line="-62"/>
         <source>Open in Translate</source>
         <translation>在“翻译”中打开</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+1"/>
+        <source>Open in Series</source>
+        <translation>在“时间序列”中打开</translation>
+    </message>
+    <message>
+        <location line="+63"/>
         <source>Open the run in Generate or Translate (Enter)</source>
         <translation>在“生成”或“翻译”页打开此运行（Enter）</translation>
     </message>
@@ -1091,6 +1783,16 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>Inspect</source>
+        <translation>探查</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Look inside the run on the Inspect page: gates and hidden units over a text, or a translator&apos;s attention</source>
+        <translation>在“探查”页查看此运行的内部：门和隐藏单元在文本上的取值，或翻译模型的注意力</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Rename…</source>
         <translation>重命名…</translation>
     </message>
@@ -1131,16 +1833,16 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Compare</source>
-        <translation>比较</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Overlay the curves of the selected runs (Ctrl+click to select several)</source>
-        <translation>叠加显示所选运行的曲线（按住 Ctrl 单击可多选）</translation>
+        <source>Compare selected</source>
+        <translation>比较所选</translation>
     </message>
     <message>
         <location line="+2"/>
+        <source>Compare the selected runs on the Experiments page: their results side by side and their curves overlaid (Ctrl+click to select several)</source>
+        <translation>在“实验”页比较所选运行：结果并排显示，曲线叠加显示（按住 Ctrl 单击可多选）</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Find</source>
         <translation>查找</translation>
     </message>
@@ -1155,7 +1857,7 @@
         <translation>筛选运行：名称、任务、模型、数据…（Ctrl+F）</translation>
     </message>
     <message>
-        <location line="+101"/>
+        <location line="+102"/>
         <source>Could not list the runs: {error}</source>
         <translation>无法列出运行：{error}</translation>
     </message>
@@ -1170,7 +1872,7 @@
         <translation>{shown}/{total} 个运行</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+111"/>
         <location line="+12"/>
         <source>Rename run</source>
         <translation>重命名运行</translation>
@@ -1275,9 +1977,465 @@
     </message>
 </context>
 <context>
+    <name>SearchPanel</name>
+    <message>
+        <location filename="../search_panel.py" line="-399"/>
+        <source>Saved searches</source>
+        <translation>已保存的搜索</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Train best…</source>
+        <translation>训练最佳配置…</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>The same full training from a terminal</source>
+        <translation>在终端中进行同样完整训练的命令</translation>
+    </message>
+    <message>
+        <location line="+23"/>
+        <source>New search</source>
+        <translation>新建搜索</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>a .txt file or a folder</source>
+        <translation>.txt 文件或文件夹</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File…</source>
+        <translation>文件…</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <location line="+59"/>
+        <source>Corpus</source>
+        <translation>语料库</translation>
+    </message>
+    <message>
+        <location line="-55"/>
+        <source>Tokens</source>
+        <translation>词元</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>name=values separated by spaces: a list (128,256), a range (0..0.3) or a range on a log scale (1e-3..1e-2:log). Example:
+{example}</source>
+        <translation>名称=取值，以空格分隔：列表（128,256）、范围（0..0.3）或对数刻度上的范围（1e-3..1e-2:log）。示例：
+{example}</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <source>Space</source>
+        <translation>搜索空间</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source> minutes in all</source>
+        <translation> 分钟（总计）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Budget</source>
+        <translation>预算</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Trial 0 is the baseline: the sizes the Train page suggests for this corpus. Each trial gets the budget divided by the number of trials.</source>
+        <translation>试验 0 为基线：即“训练”页为此语料库推荐的规模。每个试验分得的预算为总预算除以试验次数。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Trials</source>
+        <translation>试验次数</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Start search</source>
+        <translation>开始搜索</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>Text</source>
+        <translation>文本</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>All files</source>
+        <translation>所有文件</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>{name}   {method}, {count} trials</source>
+        <translation>{name}   {method}，{count} 次试验</translation>
+    </message>
+    <message>
+        <location line="+7"/>
+        <source>{name}   running</source>
+        <translation>{name}   进行中</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Could not list the searches: {error}</source>
+        <translation>无法列出搜索：{error}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>No searches yet. Fill in New search and press Start search, or run python main.py search … in a terminal.</source>
+        <translation>还没有搜索。请填写“新建搜索”并按“开始搜索”，或在终端中运行 python main.py search …。</translation>
+    </message>
+    <message>
+        <location line="+31"/>
+        <source>{number} (baseline)</source>
+        <translation>{number}（基线）</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>Search {name} is running; finished trials: {count}.</source>
+        <translation>搜索 {name} 正在进行；已完成的试验：{count}。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>Train the best config</source>
+        <translation>训练最佳配置</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Train {settings} for how many minutes?</source>
+        <translation>使用 {settings} 训练多少分钟？</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>the baseline</source>
+        <translation>基线配置</translation>
+    </message>
+    <message>
+        <location line="+34"/>
+        <source>Choose a corpus to search on.</source>
+        <translation>请选择用于搜索的语料库。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Say what to search, for example: {example}</source>
+        <translation>请指定要搜索的内容，例如：{example}</translation>
+    </message>
+    <message>
+        <location line="+27"/>
+        <source>Stopping: the trial training now saves a checkpoint, then the search saves what it found.</source>
+        <translation>正在停止：正在训练的试验会先保存检查点，然后搜索会保存已找到的结果。</translation>
+    </message>
+    <message>
+        <location line="+38"/>
+        <source>Searching for {elapsed} (budget: {budget} of training); finished trials: {done}.</source>
+        <translation>已搜索 {elapsed}（预算：训练 {budget}）；已完成的试验：{done}。</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>A run is training on the Train page: a search started now would share the CPU with it and its trials would not compare. Start the search when the queue is empty.</source>
+        <translation>“训练”页有一个运行正在训练：现在开始的搜索会与它共用 CPU，其试验结果将无法相互比较。请在队列为空时再开始搜索。</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>a hyperparameter search is running</source>
+        <translation>有一个超参数搜索正在进行</translation>
+    </message>
+</context>
+<context>
+    <name>SeriesPage</name>
+    <message>
+        <location filename="../pages/series.py" line="-48"/>
+        <source>stop with a message</source>
+        <translation>停止并提示</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>leave the row out</source>
+        <translation>跳过该行</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>fill in from neighbours</source>
+        <translation>用相邻值插补</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>epochs</source>
+        <translation>轮（epoch）</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>minutes</source>
+        <translation>分钟</translation>
+    </message>
+    <message>
+        <location line="+12"/>
+        <source>layer sizes must be whole numbers of 1 or more, one per layer, such as 50 50 (not &apos;{text}&apos;)</source>
+        <translation>各层大小必须是不小于 1 的整数，每层一个，例如 50 50（而不是“{text}”）</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>{name}: series, {cell}</source>
+        <translation>{name}：时间序列，{cell}</translation>
+    </message>
+    <message>
+        <location line="+51"/>
+        <source>Train and forecast</source>
+        <translation>训练并预测</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location line="+6"/>
+        <location line="+142"/>
+        <source>Series</source>
+        <translation>时间序列</translation>
+    </message>
+    <message>
+        <location line="-139"/>
+        <source>a CSV file with a header line</source>
+        <translation>带标题行的 CSV 文件</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>File…</source>
+        <translation>文件…</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Sample</source>
+        <translation>示例</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>The generated sample series that ships with RNN Studio</source>
+        <translation>RNN Studio 自带的生成示例序列</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>CSV file</source>
+        <translation>CSV 文件</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Column</source>
+        <translation>列</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>What to do with empty or non-numeric cells</source>
+        <translation>如何处理空的或非数值的单元格</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Missing values</source>
+        <translation>缺失值</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Cell</source>
+        <translation>单元类型</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>One size per layer, bottom first: 50 50 is two layers of 50, then a linear output</source>
+        <translation>每层一个大小，从最底层开始：50 50 表示两层各 50 个单元，之后接一个线性输出层</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Layer sizes</source>
+        <translation>各层大小</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Forecast</source>
+        <translation>预测</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Values the model sees for each prediction</source>
+        <translation>每次预测时模型看到的值的个数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Values held out at the end and forecast</source>
+        <translation>在末尾留出并进行预测的值的个数</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Season length for the seasonal-naive forecast</source>
+        <translation>季节性朴素预测使用的季节周期长度</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>detect</source>
+        <translation>自动检测</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Horizon</source>
+        <translation>预测步长</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Season</source>
+        <translation>季节周期</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>Budget</source>
+        <translation>预算</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>automatic</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Run name</source>
+        <translation>运行名称</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>Choose a series and press Train and forecast.</source>
+        <translation>请选择一个序列，然后按“训练并预测”。</translation>
+    </message>
+    <message>
+        <location line="+21"/>
+        <source>forecast MSE</source>
+        <translation>预测 MSE</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>forecast MAE</source>
+        <translation>预测 MAE</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>one step MSE</source>
+        <translation>单步 MSE</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>one step MAE</source>
+        <translation>单步 MAE</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>CSV files</source>
+        <translation>CSV 文件</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>All files</source>
+        <translation>所有文件</translation>
+    </message>
+    <message>
+        <location line="+44"/>
+        <source>Choose a CSV file first (or press Sample).</source>
+        <translation>请先选择 CSV 文件（或按“示例”）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>A series run is training; wait for it or stop it.</source>
+        <translation>有一个时间序列运行正在训练；请等待它结束或将其停止。</translation>
+    </message>
+    <message>
+        <location line="+19"/>
+        <source>a run named &apos;{name}&apos; already exists; choose another name</source>
+        <translation>名为“{name}”的运行已存在；请换一个名称</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>a series model is training</source>
+        <translation>有一个时间序列模型正在训练</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>{name}: reading the series…</source>
+        <translation>{name}：正在读取序列…</translation>
+    </message>
+    <message>
+        <location line="+9"/>
+        <source>{name}: training.</source>
+        <translation>{name}：正在训练。</translation>
+    </message>
+    <message>
+        <location line="+35"/>
+        <source>Failed.</source>
+        <translation>失败。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+12"/>
+        <source>{name}: forecasting the held-out values…</source>
+        <translation>{name}：正在预测留出的值…</translation>
+    </message>
+    <message>
+        <location line="-8"/>
+        <source>Stopped before training began; nothing was saved.</source>
+        <translation>在训练开始前已停止；未保存任何内容。</translation>
+    </message>
+    <message>
+        <location line="+28"/>
+        <source>{name}: {n} values ({train} to train, {val} to validate, {test} held out); season {season}.</source>
+        <translation>{name}：共 {n} 个值（{train} 个用于训练，{val} 个用于验证，{test} 个留出）；季节周期 {season}。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>none found</source>
+        <translation>未找到</translation>
+    </message>
+    <message>
+        <location line="+30"/>
+        <source>Nothing to show.</source>
+        <translation>没有可显示的内容。</translation>
+    </message>
+</context>
+<context>
     <name>SetupForm</name>
     <message>
-        <location filename="../pages/train.py" line="-483"/>
+        <location filename="../pages/train.py" line="-531"/>
         <source>Character language model</source>
         <translation>字符级语言模型</translation>
     </message>
@@ -1312,7 +2470,17 @@
         <translation>开始训练</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+2"/>
+        <source>Compare LSTM and GRU</source>
+        <translation>比较 LSTM 与 GRU</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Queue this run twice, once with each cell, with the same data, seed and budget, and compare them on the Experiments page</source>
+        <translation>将此运行加入队列两次，分别使用两种单元类型，数据、随机种子和预算均相同，并在“实验”页比较它们</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>What to train</source>
         <translation>训练内容</translation>
     </message>
@@ -1506,9 +2674,17 @@
     </message>
 </context>
 <context>
+    <name>TextHeatmap</name>
+    <message>
+        <location filename="../widgets/text_heatmap.py" line="+249"/>
+        <source>{piece} (token {index}): {value}</source>
+        <translation>{piece}（词元 {index}）：{value}</translation>
+    </message>
+</context>
+<context>
     <name>TrainPage</name>
     <message>
-        <location line="-263"/>
+        <location filename="../pages/train.py" line="-267"/>
         <source>finished: the budget is used up</source>
         <translation>已完成：预算已用完</translation>
     </message>
@@ -1533,7 +2709,7 @@
         <translation>已停止；检查点已保存</translation>
     </message>
     <message>
-        <location line="+330"/>
+        <location line="+334"/>
         <source>{name}: char LM, {cell}</source>
         <translation>{name}：字符级语言模型，{cell}</translation>
     </message>
@@ -1553,7 +2729,7 @@
         <translation>{name}：再训练 {minutes} 分钟</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+64"/>
         <source>run &apos;{name}&apos; cannot be read: {error}</source>
         <translation>无法读取运行“{name}”：{error}</translation>
     </message>
@@ -1564,12 +2740,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+385"/>
+        <location line="+432"/>
         <source>best validation: {metrics}</source>
         <translation>最佳验证结果：{metrics}</translation>
     </message>
     <message>
-        <location line="-326"/>
+        <location line="-373"/>
         <source>Samples at the last evaluation</source>
         <translation>最近一次评估的样例</translation>
     </message>
@@ -1580,13 +2756,13 @@
     </message>
     <message>
         <location line="+12"/>
-        <location line="+137"/>
+        <location line="+184"/>
         <location line="+138"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location line="-274"/>
+        <location line="-321"/>
         <source>Stop and save</source>
         <translation>停止并保存</translation>
     </message>
@@ -1621,7 +2797,7 @@
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+29"/>
         <source>a run is training</source>
         <translation>有一个运行正在训练</translation>
     </message>
@@ -1637,27 +2813,34 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+89"/>
+        <location line="+133"/>
         <source>Stopping: saving a checkpoint…</source>
         <translation>正在停止：保存检查点…</translation>
     </message>
     <message>
-        <location line="-65"/>
+        <location line="-109"/>
         <source>Choose a corpus first (a text file, a folder of them, or a TSV file of sentence pairs for a translator).</source>
         <translation>请先选择语料库（文本文件、文本文件夹，或用于翻译模型的句对 TSV 文件）。</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+20"/>
+        <location line="+28"/>
         <source>Queued &apos;{name}&apos;: it starts when the runs before it end.</source>
         <translation>已将“{name}”加入队列：前面的运行结束后开始。</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+10"/>
+        <source>A search is running on the Experiments page: training can start when it ends or is stopped there.</source>
+        <translation>“实验”页有一个搜索正在进行：待搜索结束或在那里将其停止后才能开始训练。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
         <source>a run named &apos;{name}&apos; already exists or is queued; choose another name</source>
         <translation>名为“{name}”的运行已存在或已在队列中；请换一个名称</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="-24"/>
+        <location line="+39"/>
         <source>&apos;{name}&apos; is already training or queued.</source>
         <translation>“{name}”已在训练或已在队列中。</translation>
     </message>
@@ -1948,6 +3131,19 @@
         <location line="+21"/>
         <source>a file is being translated</source>
         <translation>正在翻译一个文件</translation>
+    </message>
+</context>
+<context>
+    <name>UnitGrid</name>
+    <message>
+        <location filename="../widgets/text_heatmap.py" line="+83"/>
+        <source>showing the first {shown} of {total} positions</source>
+        <translation>仅显示前 {shown}/{total} 个位置</translation>
+    </message>
+    <message>
+        <location line="+54"/>
+        <source>{unit} at token {index}: {value}</source>
+        <translation>{unit} 在词元 {index} 处：{value}</translation>
     </message>
 </context>
 </TS>

@@ -355,9 +355,10 @@ class BeamView(QWidget):
         self.alternatives.clear()
         sentences = self.inspection.sentences if self.inspection else []
         if 0 <= index < len(sentences):
+            empty = self.tr("(empty)")
             for alt in sentences[index].alternatives:
                 self.alternatives.addItem(f"{alt.score:7.3f}  {alt.log_prob:8.3f}   "
-                                          f"{alt.text or self.tr('(empty)')}")
+                                          f"{alt.text or empty}")
         self.alternatives.setCurrentRow(0)
         self.alternatives.blockSignals(False)
         self._alternative_chosen(self.alternatives.currentRow())
