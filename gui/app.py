@@ -67,4 +67,22 @@ def run_app(argv: list[str] | None = None) -> int:
     sys.excepthook = excepthook
     window = build_window(log_path, settings)
     window.show()
+    check_workspace(window)
     return app.exec()
+
+
+def check_workspace(window) -> bool:
+    """At start, a workspace that cannot be written (a read-only folder, a path
+    under a file, a disk gone) is said at once in a dialog, not first when a
+    training fails; the window stays open to choose another. False if so."""
+    from PySide6.QtCore import QCoreApplication
+
+    from nlp.errors import StudioError
+
+    try:
+        window.ctx.workspace.ensure_writable()
+    except StudioError as exc:
+        log.warning("%s", exc)
+        window.ctx.show_error(window, QCoreApplication.translate("App", "Workspace"), exc)
+        return False
+    return True

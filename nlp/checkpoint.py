@@ -19,6 +19,7 @@ newer-format or pickle-carrying file.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
@@ -94,6 +95,33 @@ def write_json_atomic(path: Path, data: dict) -> None:
         tmp.unlink(missing_ok=True)
 
 
+# what a failed write says, by errno or (torch and safetensors hide the errno) by text
+_WRITE_PROBLEMS = (
+    ((errno.ENOSPC, errno.EDQUOT), ("no space left", "os error 28", "quota"),
+     "the disk is full"),
+    ((errno.EFBIG,), ("file too large", "os error 27"),
+     "the file would be larger than this disk or account allows"),
+    ((errno.EROFS,), ("read-only file system", "os error 30"), "the folder is read-only"),
+    ((errno.EACCES, errno.EPERM), ("permission denied", "os error 13"),
+     "permission denied"),
+)
+
+
+def write_problem(exc: BaseException) -> str:
+    """Why the disk refused a write, in plain words: a full disk is the usual cause,
+    but PyTorch reports it as "file write failed" and safetensors as an IoError
+    text, so the errno alone does not tell."""
+    detail = str(getattr(exc, "strerror", None) or exc).strip().splitlines()
+    detail = detail[-1][:200] if detail else type(exc).__name__
+    text = str(exc).lower()
+    for codes, phrases, words in _WRITE_PROBLEMS:
+        if getattr(exc, "errno", None) in codes or any(p in text for p in phrases):
+            return f"{words} ({detail})"
+    if "write failed" in text or "unexpected pos" in text:
+        return f"the disk refused the write; it is probably full ({detail})"
+    return detail
+
+
 def _dedupe_shared(weights: dict[str, torch.Tensor]) -> tuple[dict, dict[str, str]]:
     """safetensors refuses tensors that share memory (tied weights): keep one
     name per storage and record the others as aliases."""
@@ -146,9 +174,9 @@ def save_checkpoint(folder: Path, *, weights: dict[str, torch.Tensor], model_con
                 os.fsync(f.fileno())
         os.replace(tmp, folder)
         _fsync_dir(folder.parent)
-    except OSError as exc:
+    except (OSError, RuntimeError, SafetensorError) as exc:  # torch, safetensors: no OSError
         raise CheckpointError(
-            f"could not save the checkpoint in {folder.parent}: {exc.strerror or exc}. "
+            f"could not save the checkpoint in {folder.parent}: {write_problem(exc)}. "
             "The previous checkpoint is untouched; free some disk space or choose "
             "another workspace.") from exc
     finally:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,6 +178,8 @@ def resume_mt_training(workspace: Workspace, ref: str, extra_minutes: float | No
     config = run.read_config()
     if config.get("task") != "mt":
         raise StudioError(f"run {run.name!r} is not a translator (task {config.get('task')!r})")
+    if os.environ.get("RANK", "0") == "0":  # before anything is changed; rank 0 holds it
+        workspace.check_idle(run, "continuing")
     model, src_tok, tgt_tok, info = load_mt(run, "last")
     checkpoint = run.checkpoints_dir / f"step-{int(info['step']):08d}"
     spec = MTDataSpec.from_dict(config["data"])

@@ -48,6 +48,8 @@ SAMPLES = "samples.jsonl"
 CHECKPOINTS = "checkpoints"
 INDEX = "index.json"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$")
+CHECKPOINT_RE = re.compile(r"step-\d{8,12}")  # the name of a checkpoint folder
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # POSIX; Windows has no such flag
 
 
 def check_run_name(name: str) -> str:
@@ -98,6 +100,19 @@ class RunSummary:
                 "created": self.created, "step": self.step, "best": self.best,
                 "last": self.last, "size_bytes": self.size_bytes, "error": self.error,
                 "config": self.config}
+
+
+def folder_size(path: Path) -> int:
+    """Bytes in the files under ``path``; files that a training going on removes
+    meanwhile (a temporary checkpoint renamed, an old one pruned) just do not count."""
+    total = 0
+    for parent, _dirs, files in os.walk(path):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(parent, name)).st_size
+            except OSError:
+                continue
+    return total
 
 
 class Run:
@@ -155,18 +170,27 @@ class Run:
 
     # -- checkpoints ---------------------------------------------------------
     def read_index(self) -> dict:
-        """``{"last": name, "best": name}``, rebuilt from the folders if damaged."""
+        """``{"last": name, "best": name}``, rebuilt from the folders if damaged.
+
+        Only names of complete checkpoint folders count (an index edited to point
+        outside the run, or at a folder a crash removed, is not followed); "last"
+        without a folder falls back to the newest complete checkpoint."""
+        index: dict = {}
         try:
-            index = json.loads((self.checkpoints_dir / INDEX).read_text(encoding="utf-8"))
-            if isinstance(index, dict):
-                return {k: v for k, v in index.items()
-                        if isinstance(v, str) and (self.checkpoints_dir / v / INFO).is_file()}
+            data = json.loads((self.checkpoints_dir / INDEX).read_text(encoding="utf-8"))
+            if isinstance(data, dict):
+                index = {k: v for k, v in data.items() if isinstance(v, str)
+                         and CHECKPOINT_RE.fullmatch(v)
+                         and (self.checkpoints_dir / v / INFO).is_file()}
         except FileNotFoundError:
             pass
         except (OSError, ValueError):
             log.warning("%s is damaged; rebuilding it from the checkpoints", INDEX)
-        names = self.checkpoint_names()
-        return {"last": names[-1]} if names else {}
+        if "last" not in index:
+            names = self.checkpoint_names()
+            if names:
+                index["last"] = names[-1]
+        return index
 
     def checkpoint_names(self) -> list[str]:
         """Complete checkpoint folders, oldest first (temporary ones are skipped)."""
@@ -179,7 +203,7 @@ class Run:
         index = self.read_index()
         name = index.get(which, which)
         path = self.checkpoints_dir / name
-        if not (path / INFO).is_file():
+        if not CHECKPOINT_RE.fullmatch(name) or not (path / INFO).is_file():
             if which in ("last", "best") and not index:
                 raise CheckpointError(f"run {self.name!r} has no checkpoint yet")
             raise CheckpointError(f"run {self.name!r} has no checkpoint {which!r}")
@@ -213,9 +237,10 @@ class Run:
         self.checkpoints_dir.mkdir(parents=True, exist_ok=True)
         name = f"step-{step:08d}"
         folder = self.checkpoints_dir / name
-        if folder.exists():  # the same step saved again (for example as best, then last)
-            shutil.rmtree(folder)
-        save_checkpoint(folder, **payload)
+        if folder.exists():  # the same step again (after a resume from an older one)
+            self._replace_checkpoint(folder, payload)
+        else:
+            save_checkpoint(folder, **payload)
         index = self.read_index()
         for tag in tags:
             index[tag] = name
@@ -226,21 +251,49 @@ class Run:
         self._prune(index, keep)
         return folder
 
+    def _replace_checkpoint(self, folder: Path, payload: dict) -> None:
+        """Write the new checkpoint beside the old one, then swap them by two
+        renames: the old one is whole until the new one is."""
+        tag = uuid.uuid4().hex[:8]
+        staged = save_checkpoint(folder.with_name(f".tmp-new-{folder.name}-{tag}"), **payload)
+        try:
+            self._remove_checkpoint(folder)
+            os.rename(staged, folder)
+        except OSError as exc:
+            raise CheckpointError(f"could not replace {folder}: {exc.strerror or exc}") from exc
+
+    def _remove_checkpoint(self, folder: Path) -> None:
+        """Hide the folder first (one rename), then delete it: a deletion cut short
+        leaves a hidden folder for the next save to clear, never a half checkpoint."""
+        doomed = folder.with_name(f".tmp-old-{folder.name}-{uuid.uuid4().hex[:8]}")
+        os.rename(folder, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+
     def _prune(self, index: dict, keep: int) -> None:
         protected = set(index.values())
         names = self.checkpoint_names()
         extra = [n for n in names if n not in protected]
         for name in extra[:max(0, len(extra) - keep)]:
-            shutil.rmtree(self.checkpoints_dir / name, ignore_errors=True)
-        for stale in self.checkpoints_dir.glob(".tmp-*"):  # left by a crash mid-save
-            shutil.rmtree(stale, ignore_errors=True)
+            try:
+                self._remove_checkpoint(self.checkpoints_dir / name)
+            except OSError as exc:
+                log.warning("could not remove the old checkpoint %s: %s", name, exc)
+        for stale in self.checkpoints_dir.glob(".*"):  # all temporary: left by a crash mid-save
+            if stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+            else:  # a half-written index
+                stale.unlink(missing_ok=True)
 
     # -- locking -------------------------------------------------------------
     @contextmanager
     def lock(self) -> Iterator[None]:
         """Held while training: a second writer gets a clear message."""
         path = self.path / ".lock"
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:  # a link planted as .lock would have its target truncated below
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
+        except OSError as exc:
+            raise CheckpointError(f"run {self.name!r} cannot be locked for training ({path}: "
+                                  f"{exc.strerror or exc})") from exc
         try:
             try:
                 import fcntl
@@ -272,7 +325,7 @@ class Run:
                 s.step = int(s.last.get("step", 0))
             if "best" in index:
                 s.best = read_info(self.checkpoints_dir / index["best"]).get("metrics", {})
-            s.size_bytes = sum(p.stat().st_size for p in self.path.rglob("*") if p.is_file())
+            s.size_bytes = folder_size(self.path)
         except (CheckpointError, OSError, ValueError, TypeError) as exc:
             s.error = str(exc)
         return s
@@ -308,15 +361,23 @@ class Workspace:
         check_run_name(name)
         self.ensure_writable()
         path = self.runs_dir / name
+        exists = StudioError(f"a run named {name!r} already exists in {self.runs_dir}; "
+                             f"continue it with --resume {name!r}, or choose another name")
+        if path.exists():
+            raise exists
+        # written in a hidden folder and renamed: a crash never leaves a run without run.json
+        staged = Run(self.runs_dir / f".new-{uuid.uuid4().hex[:12]}")
         try:
-            path.mkdir()
-        except FileExistsError:
-            raise StudioError(
-                f"a run named {name!r} already exists in {self.runs_dir}; continue it with "
-                f"--resume {name!r}, or choose another name") from None
-        run = Run(path)
-        run.write_config({**config, "name": name, "created": time.time()})
-        return run
+            staged.path.mkdir()
+            staged.write_config({**config, "name": name, "created": time.time()})
+            os.rename(staged.path, path)  # fails if another process took the name meanwhile
+        except OSError as exc:
+            shutil.rmtree(staged.path, ignore_errors=True)
+            if path.exists():
+                raise exists from None
+            raise StudioError(f"could not create run {name!r} in {self.runs_dir}: "
+                              f"{exc.strerror or exc}") from exc
+        return Run(path)
 
     def resolve(self, ref: str | Path) -> Run:
         """A run by name (in this workspace) or by the path of its folder."""
@@ -340,14 +401,14 @@ class Workspace:
         return path
 
     @staticmethod
-    def _check_idle(run: Run, doing: str) -> None:
+    def check_idle(run: Run, doing: str) -> None:
         """Refuse to touch a run being trained, by this process or another: its
         training lock is held. (Checked, then released: Windows cannot rename a
         folder holding an open file.)"""
         try:
             with run.lock():
                 pass
-        except OSError:  # a read-only folder: the rename that follows says so
+        except (OSError, CheckpointError):  # a read-only folder: the rename that follows says so
             pass
         except StudioError:
             raise StudioError(f"run {run.name!r} is being trained; stop its training before "
@@ -363,7 +424,7 @@ class Workspace:
         if target.exists() and not target.samefile(source):  # same: a change of case
             raise StudioError(f"a run named {new!r} already exists; choose another name")
         run = Run(source)
-        self._check_idle(run, "renaming")
+        self.check_idle(run, "renaming")
         try:
             os.rename(source, target)
         except OSError as exc:
@@ -386,7 +447,7 @@ class Workspace:
             return
         run = Run(path)
         doomed = self.runs_dir / f".deleting-{uuid.uuid4().hex[:8]}"
-        self._check_idle(run, "deleting")
+        self.check_idle(run, "deleting")
         try:
             os.rename(path, doomed)
         except OSError as exc:

@@ -28,7 +28,7 @@ import torch.distributed as dist
 from torch import nn
 
 from nlp.devices import Precision, pick_device, pick_precision, set_threads
-from nlp.errors import StudioError
+from nlp.errors import StudioError, TrainingError
 from nlp.events import (
     CheckpointEvent,
     EvalEvent,
@@ -45,6 +45,9 @@ from nlp.train_config import TrainConfig
 
 log = logging.getLogger(__name__)
 
+NO_TOKENS = ("the training data gave no tokens in two whole passes (every batch was empty); "
+             "training stopped. Check that the corpus holds text.")
+
 
 class Task(Protocol):
     """What the trainer needs from a language model or a translator."""
@@ -53,6 +56,8 @@ class Task(Protocol):
     model: nn.Module
     score_key: str  # the validation metric that decides "best", e.g. "val_loss"
     higher_is_better: bool
+    # optional ``loss_limit: float``: a loss above it is treated like NaN (the model
+    # diverged); LMTask and MTTask set 100 nats per token. Without it, no limit.
 
     def model_config(self) -> dict: ...
     def tokenizers(self) -> dict[str, bytes]: ...
@@ -118,6 +123,10 @@ class Trainer:
         self.last_eval_elapsed = 0.0
         self._resume_from = None
         self._epoch_step = 0
+        # (step, tags) of the checkpoint saved or resumed from last: saving the same
+        # step again adds nothing (a stop right after an evaluation saves once)
+        self._saved: tuple[int, frozenset] = (-1, frozenset())
+        self._save_error: str | None = None  # why the latest save failed, until one works
         self.rank, self.world = 0, 1
 
     # -- control from other threads ------------------------------------------
@@ -190,6 +199,7 @@ class Trainer:
         self.lr_scale = float(trainer.get("lr_scale", 1.0))
         self.failures = int(trainer.get("failures", 0))
         self.last_eval_elapsed = self.elapsed
+        self._saved = (self.step, frozenset({"last"}))
         self.optimizer.load_state_dict(state["optimizer"])
         if state.get("scaler"):
             self.scaler.load_state_dict(state["scaler"])
@@ -241,6 +251,7 @@ class Trainer:
         window_loss, window_tokens, window_steps, window_t = 0.0, 0, 0, time.perf_counter()
         self._epoch_step = 0
         batches = iter(self.task.train_batches())
+        idle_passes = 0  # passes over the data in a row that gave no step
         reason = None
         while reason is None:
             if not self._running.is_set():
@@ -257,6 +268,9 @@ class Trainer:
             try:
                 batch = next(batches)
             except StopIteration:
+                idle_passes = 0 if self._epoch_step else idle_passes + 1
+                if idle_passes > 1:  # every batch was empty, twice over: it never ends
+                    raise TrainingError(NO_TOKENS) from None
                 self.epoch += 1
                 self._epoch_step = 0
                 batches = iter(self.task.train_batches())
@@ -267,10 +281,13 @@ class Trainer:
             loss_value, tokens = self._train_step(batch)
             if loss_value is None:
                 if not self._recover():
-                    return FailedEvent(self.step, "the loss became infinite or NaN again after "
-                                       "a rollback; training stopped. Try a lower learning "
-                                       "rate or check the corpus.")
+                    return FailedEvent(self.step, "the loss diverged (infinite, NaN or far "
+                                       "too large) again after a rollback; training "
+                                       "stopped. Try a lower learning rate or check the "
+                                       "corpus.")
                 batches = iter(self.task.train_batches())
+                continue
+            if tokens == 0:  # an empty batch, skipped: not a step
                 continue
             self.step += 1
             self._epoch_step += 1
@@ -299,7 +316,8 @@ class Trainer:
                 if self._evaluate_and_save():
                     reason = "early-stop"
                 last_ckpt = self.elapsed
-            elif self.elapsed - last_ckpt >= cfg.checkpoint_minutes * 60:
+            elif (self.elapsed - last_ckpt >= cfg.checkpoint_minutes * 60
+                  and self.progress() < 1.0):  # else the final evaluation saves it
                 self._save(("last",), {})
                 last_ckpt = self.elapsed
             if cfg.max_epochs and self.epoch >= cfg.max_epochs:
@@ -310,6 +328,9 @@ class Trainer:
                 self._save(("last",), {})
             else:
                 self._evaluate_and_save()
+        if self._save_error is not None:  # the run keeps its previous checkpoint
+            return FailedEvent(self.step, f"training reached step {self.step}, but "
+                               f"{self._save_error}")
         return FinishedEvent(self.step, reason, dict(self.best_metrics))
 
     def _agree(self, *flags: bool) -> tuple[bool, ...]:
@@ -321,11 +342,15 @@ class Trainer:
         return tuple(bool(v) for v in t.tolist())
 
     def _train_step(self, batch) -> tuple[float | None, int]:
-        """One optimizer step; None for the loss when it was not finite (step skipped)."""
+        """One optimizer step; None for the loss when it was not finite (step skipped).
+        A batch without tokens changes nothing and gives ``(0.0, 0)``."""
         self.model.train()
         self.optimizer.zero_grad(set_to_none=True)
         with self.precision.autocast():
             loss, tokens = self.task.loss(self.model, batch)
+        if self._agree(tokens == 0)[0]:  # nothing to learn from (and no mean over zero)
+            log.warning("skipped an empty batch (no tokens) after step %d", self.step)
+            return 0.0, 0
         self.scaler.scale(loss).backward()
         self.scaler.unscale_(self.optimizer)
         params = self.task.model.parameters()
@@ -334,17 +359,23 @@ class Trainer:
         else:
             norm = torch.nn.utils.get_total_norm([p.grad for p in params if p.grad is not None])
         loss_value = loss.item()
-        bad = not (math.isfinite(loss_value) and math.isfinite(float(norm)))
+        bad = self._diverged(loss_value) or not math.isfinite(float(norm))
         if self.precision.needs_scaler:
             # fp16: an overflow is routine, the scaler skips the step and lowers its scale
             self.scaler.step(self.optimizer)
             self.scaler.update()
-            return (None if not math.isfinite(loss_value) else loss_value), tokens
+            return (None if self._diverged(loss_value) else loss_value), tokens
         if self._agree(bad)[0]:
             self.optimizer.zero_grad(set_to_none=True)
             return None, tokens
         self.optimizer.step()
         return loss_value, tokens
+
+    def _diverged(self, loss: float) -> bool:
+        """Not finite, or above the task's ``loss_limit`` (a cross-entropy of 100 nats
+        per token is a model that blew up, not one learning slowly; finite garbage
+        must not be trained on or saved over the last good checkpoint)."""
+        return not math.isfinite(loss) or loss > getattr(self.task, "loss_limit", math.inf)
 
     def _recover(self) -> bool:
         """After a non-finite loss: roll back to the last good checkpoint and halve
@@ -365,7 +396,8 @@ class Trainer:
                 where = f"the checkpoint at step {ckpt.info.get('step')}"
             except StudioError:
                 where = "the current weights (no checkpoint to roll back to)"
-        self.emit(MessageEvent(f"the loss became infinite or NaN at step {self.step}: skipped "
+        self.emit(MessageEvent(f"the loss diverged (infinite, NaN or far too large) at step "
+                               f"{self.step}: skipped "
                                f"the step, rolled back to {where}, and lowered the learning "
                                f"rate to {self.cfg.lr * self.lr_scale:.2e}", level="warning"))
         return True
@@ -380,6 +412,10 @@ class Trainer:
             metrics = self.task.evaluate(raw, self._stop.is_set)
         if not metrics:  # interrupted by a stop request
             self._save(("last",), {})
+            return False
+        if self._diverged(float(metrics.get("val_loss", 0.0))):  # blew up since the last step
+            log.warning("validation loss %s at step %d: the model diverged; not saved (the "
+                        "next step rolls back)", metrics.get("val_loss"), self.step)
             return False
         score = metrics[self.task.score_key]
         better = self.best is None or (score > self.best if self.task.higher_is_better
@@ -399,7 +435,10 @@ class Trainer:
             with torch.no_grad():
                 texts = self.task.samples(raw, self.cfg.samples)
             if texts and self.rank == 0 and self.run_dir is not None:
-                self.run_dir.append_jsonl(SAMPLES, {"step": self.step, "samples": texts})
+                try:
+                    self.run_dir.append_jsonl(SAMPLES, {"step": self.step, "samples": texts})
+                except OSError as exc:  # a full disk: the checkpoint save below says so
+                    log.warning("could not write the samples: %s", exc)
             self.emit(SampleEvent(self.step, tuple(texts)))
         self._save(("last", "best") if better else ("last",), metrics)
         patience = self.cfg.patience
@@ -410,6 +449,8 @@ class Trainer:
 
     def _save(self, tags: tuple[str, ...], metrics: dict) -> None:
         if self.run_dir is None or self.rank != 0:
+            return
+        if self._saved[0] == self.step and self._saved[1].issuperset(tags):
             return
         trainer = {"step": self.step, "epoch": self.epoch, "elapsed": self.elapsed,
                    "best": self.best, "best_metrics": self.best_metrics,
@@ -428,8 +469,11 @@ class Trainer:
                 task=self.task.kind, tokenizers=self.task.tokenizers(), train_state=state,
                 info=info)
         except StudioError as exc:
+            self._save_error = str(exc)
             self.emit(MessageEvent(str(exc), level="warning"))
             return
+        self._save_error = None
+        self._saved = (self.step, frozenset(tags))
         self.emit(CheckpointEvent(self.step, folder.name, str(folder), tags))
 
     def _log_row(self, row: dict) -> None:
