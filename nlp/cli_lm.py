@@ -68,6 +68,17 @@ def train_config_from(args, **extra) -> TrainConfig:
                        precision=args.precision, seed=args.seed, **extra)
 
 
+def check_resume_flags(args) -> None:
+    """A resume trains ``--minutes`` more (or to the end of the run's own budget);
+    say so rather than silently ignore a step or epoch budget."""
+    given = [flag for flag, value in (("--steps", args.steps), ("--epochs", args.epochs))
+             if value is not None]
+    if given:
+        raise StudioError(f"{' and '.join(given)} cannot be used with --resume: a run "
+                          "continues for --minutes M more, or to the end of its own budget "
+                          "without --minutes")
+
+
 def run_trainer(trainer, run) -> int:
     """Train in the foreground; Ctrl-C (or SIGTERM) stops cleanly with a checkpoint."""
     print(f"run {run.name!r} in {run.path}", file=sys.stderr)
@@ -96,6 +107,7 @@ def cmd_train_lm(args) -> int:
     ws = Workspace(workspace_from(args))
     progress = ConsoleProgress()
     if args.resume:
+        check_resume_flags(args)
         trainer, run = resume_lm_training(ws, args.resume, args.minutes, (progress,))
         return run_trainer(trainer, run)
     if not args.corpus:

@@ -11,6 +11,7 @@ from nlp.cli import add_workspace_flag, subcommand_group, workspace_from
 from nlp.cli_lm import (
     add_budget_and_device,
     add_text_options,
+    check_resume_flags,
     run_trainer,
     text_options_from,
     train_config_from,
@@ -58,6 +59,7 @@ def cmd_train_mt(args) -> int:
     ws = Workspace(workspace_from(args))
     progress = ConsoleProgress()
     if args.resume:
+        check_resume_flags(args)
         trainer, run = resume_mt_training(ws, args.resume, args.minutes, (progress,))
         return run_trainer(trainer, run)
     spec = _data_spec(args)

@@ -66,8 +66,9 @@ def test_sigkill_mid_run_then_resume(corpus, tmp_path):
     for name in Run(run).checkpoint_names():  # every complete checkpoint loads, checksums hold
         load_checkpoint(run / "checkpoints" / name)
         load_train_state(run / "checkpoints" / name)
-    out = cli("train", "lm", "--resume", "k", "--workspace", ws, "--steps", "1",
-              check=False)
+    out = cli("train", "lm", "--resume", "k", "--workspace", ws, "--steps", "1", check=False)
+    assert out.returncode == 2 and "--steps cannot be used with --resume" in out.stderr
+    out = cli("train", "lm", "--resume", "k", "--workspace", ws, check=False)
     assert out.returncode == 0, out.stderr
     assert f"resumed at step {killed_at}" in out.stderr
     final = json.loads(cli("runs", "list", "--json", "--workspace", ws).stdout)[0]
