@@ -2,7 +2,7 @@
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshots.py \\
         --workspace WS --out docs/img/screens [--lang en|zh_CN] [--lm RUN] [--mt RUN] \\
-        [--compare RUN RUN ...] [--inspect RUN]
+        [--compare RUN RUN ...] [--inspect RUN] [--experiments RUN RUN ...] [--search NAME]
 
 Needs a display: under Xvfb (Debian packages ``xvfb xauth libxcb-icccm4
 libxcb-keysyms1``; ``fonts-noto-cjk`` for the Chinese interface) or a desktop.
@@ -23,6 +23,8 @@ What it does, page by page:
   (default: every language model) selected, their curves on one plot.
 - Inspect: ``--inspect`` (default: the newest character model) reads a few
   lines of dialogue; the text is coloured by its strongest hidden unit.
+- Experiments: ``--experiments`` runs compared (table and curves), then the
+  saved search ``--search`` with its trials.
 - Series: trains an LSTM 50/50 on the sample series for 30 epochs (saved as
   ``screenshot-<lang>-series``) and shows its held-out forecast.
 
@@ -197,6 +199,28 @@ def drive_inspect(app, window, shooter: Shooter, run: str) -> None:
     shooter.shot("8-inspect")
 
 
+def drive_experiments(app, window, shooter: Shooter, compare: list[str], search: str) -> None:
+    """Experiments: ``compare`` side by side with their curves overlaid, then the
+    saved search ``search`` with its trials."""
+    page = window.pages["experiments"]
+    if compare:
+        page.show_compare(compare)
+        wait_until(app, lambda: page.compare.comparison is not None
+                   and len(page.compare.comparison.rows) == len(compare), 120,
+                   "the comparison")
+        pause(app, 1)
+        shooter.shot("10-experiments-compare")
+    if search:
+        window.show_page("experiments")
+        page.tabs.setCurrentWidget(page.search)
+        page.search.refresh(select=search)
+        wait_until(app, lambda: page.search.searches
+                   and page.search.searches[page.search.search_list.currentRow()].name
+                   == search, 60, "the saved search")
+        pause(app, 1)
+        shooter.shot("11-experiments-search")
+
+
 SERIES_EPOCHS = 30
 
 
@@ -236,6 +260,10 @@ def main(argv: list[str] | None = None) -> int:
                    help="runs to compare on the Runs page (default: every language model)")
     p.add_argument("--train-minutes", type=float, default=0.5)
     p.add_argument("--size", default="1280x820", help="window size, WxH")
+    p.add_argument("--experiments", nargs="+", metavar="RUN",
+                   help="runs to show compared on the Experiments page")
+    p.add_argument("--search", help="saved search to show on the Experiments page")
+    p.add_argument("--no-series", action="store_true", help="skip the Series page")
     args = p.parse_args(argv)
 
     os.environ["RNN_STUDIO_LANG"] = args.lang
@@ -270,8 +298,10 @@ def main(argv: list[str] | None = None) -> int:
             inspected = args.inspect or newest_char_lm(window.ctx.workspace.list_runs())
             if "inspect" in window.pages and inspected:
                 drive_inspect(app, window, shooter, inspected)
-            if "series" in window.pages:
+            if "series" in window.pages and not args.no_series:
                 drive_series(app, window, shooter)
+            if "experiments" in window.pages:
+                drive_experiments(app, window, shooter, args.experiments or [], args.search)
         finally:
             for page in window.pages.values():
                 if hasattr(page, "shutdown"):
