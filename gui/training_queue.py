@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
+from nlp.cancel import cancel_when
+from nlp.errors import Cancelled
 from nlp.events import Event, FinishedEvent, StepEvent
 from nlp.runs import Run
 from nlp.training import Trainer
@@ -133,7 +135,11 @@ class _JobThread(QThread):
         self.ended.emit(self.job.id, outcome)
 
     def _train(self) -> Event:
-        trainer, run = self.job.prepare((self.forwarder,))
+        try:  # reading a big corpus takes minutes: a stop ends it within a chunk
+            with cancel_when(lambda: self.control.stopped):
+                trainer, run = self.job.prepare((self.forwarder,))
+        except Cancelled:  # stopped while reading the data: nothing was created or trained
+            return FinishedEvent(0, "stopped")
         if self.control.stopped:
             return self._dropped(run)
         self.run_ready.emit(self.job.id, run.name, trainer.cfg.to_dict())

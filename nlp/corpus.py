@@ -29,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from nlp import cancel
 from nlp.corpus_files import (
     TEXT_SUFFIXES,
     Source,
@@ -129,6 +130,7 @@ class TextReader(Iterator[str]):
     def _generate(self) -> Iterator[str]:
         pending, seen = "", False
         for chunk in self._joined():
+            cancel.check()  # a stop asked from another thread (nlp.cancel)
             if not seen:
                 if chunk.isspace():
                     pending += chunk
@@ -243,6 +245,7 @@ def corpus_fingerprint(source: Source, options: TextOptions | None = None) -> st
         size = 0
         with open_binary(path) as fh:
             for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                cancel.check()
                 digest.update(block)
                 size += len(block)
         digest.update(b"\x00" + size.to_bytes(8, "little"))

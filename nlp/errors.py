@@ -44,4 +44,4 @@ class TrainingError(StudioError):
 
 
 class Cancelled(StudioError):
-    """The user stopped a long operation (for now: a translation)."""
+    """The user stopped a long operation: a translation, or preparing the data (nlp.cancel)."""

@@ -19,7 +19,7 @@ from torch import nn
 from models.language_model import LanguageModel, LMConfig
 from nlp.batching import LMBatches
 from nlp.corpus import LMSplit, TextOptions, corpus_fingerprint
-from nlp.errors import ConfigError
+from nlp.errors import ConfigError, CorpusError
 from nlp.metrics import lm_scores
 from nlp.runs import Run, load_model
 from nlp.token_store import StoreInfo, cached_store
@@ -72,6 +72,10 @@ def prepare_lm_data(corpus: str | Path, *, valid: str | Path | None = None,
         train_key, val_key = f"{base}-train{val_fraction}", f"{base}-val{val_fraction}"
     train, train_info = cached_store(train_key, tokenizer, split.iter_train)
     val, val_info = cached_store(val_key, tokenizer, split.iter_val)
+    if len(val) < 2:  # else training would run, then fail at its first evaluation
+        raise CorpusError(f"the validation text is too short to score the model: it gives "
+                          f"{len(val)} token(s), at least 2 are needed. Give a longer "
+                          "validation file, or a larger validation fraction.")
     return LMData(tokenizer, train, val, train_info, val_info, tuple(notes))
 
 
@@ -129,6 +133,7 @@ class LMTask:
     kind = "lm"
     score_key = "val_loss"
     higher_is_better = False
+    loss_limit = 100.0  # nats per token, far above ln(vocab): past it the model has diverged
 
     def __init__(self, model: LanguageModel, data: LMData, batch_mode: str = "stream",
                  sample_prompt: str = "\n", sample_tokens: int = 200):
@@ -166,6 +171,8 @@ class LMTask:
 
     def loss(self, model: nn.Module, batch) -> tuple[torch.Tensor, int]:
         x, y = batch
+        if x.numel() == 0:  # no tokens: the trainer skips it (an RNN cannot run zero steps)
+            return x.new_zeros((), dtype=torch.float32), 0
         if not self.batches.carries_state:  # random windows: rows are unrelated
             self.state = None
         _, loss, state = model(x, self.state, y)

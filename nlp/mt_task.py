@@ -149,6 +149,7 @@ class MTTask:
     """
 
     kind = "mt"
+    loss_limit = 100.0  # nats per token, far above ln(vocab): past it the model has diverged
 
     def __init__(self, model: Seq2Seq, data: MTData, *, score: str = "bleu",
                  eval_sentences: int = 500, eval_beam: int = 1, batch_tokens: int | None = None,

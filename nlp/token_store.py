@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from nlp import cancel
 from nlp.errors import CorpusError
 from nlp.paths import cache_dir
 from nlp.tokenizers import UNK, Tokenizer
@@ -399,6 +400,7 @@ def encode_pairs_to_store(pairs: Iterable[tuple[str, str]], src_tokenizer: Token
         writers[3].append(np.zeros(1, dtype=np.int64))
         it = iter(pairs)
         while batch := list(islice(it, _PAIR_BATCH)):
+            cancel.check()  # a stop asked from another thread (nlp.cancel)
             for side in (0, 1):
                 texts = [pair[side] for pair in batch]
                 encoded = toks[side].encode_batch(texts)

@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 _BOUNDARY = re.compile(r"(?<=[.!?])[ \t]+|(?<=[.!?])$|(?<=[。！？])[ \t]*|[ \t]*\n\s*")
 _LINE_BREAKS = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 _CJK_END = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]$")
+MAX_ATTENTION_CELLS = 16_000_000  # 64 MB of weights (2,000 characters fit): longer, none
 
 
 def split_sentences(text: str) -> list[tuple[str, str]]:
@@ -68,8 +69,10 @@ class TranslationResult:
     ``n_best``: ``(text, score)`` best first, distinct texts; ``score`` is the
     length-normalised log-probability. ``attention`` (len(tgt_tokens),
     len(src_tokens)): for each output token, its weights over the source
-    tokens (a block per sentence when the text was split); ``src_tokens`` and
-    ``tgt_tokens`` are the tokenizers' pieces, each sentence ending in ``</s>``.
+    tokens (a block per sentence when the text was split), or empty (0, 0) when
+    attention was not asked for or would hold more than :data:`MAX_ATTENTION_CELLS`
+    weights (a long text); ``src_tokens`` and ``tgt_tokens`` are the
+    tokenizers' pieces, each sentence ending in ``</s>``.
     """
 
     text: str
@@ -195,10 +198,10 @@ class Translator:
             src_ids = list(seg.ids) + ([EOS] if self.src_eos else [])
             src_tokens += self._pieces(self.src_tok, src_ids)
             tgt_tokens += self._pieces(self.tgt_tok, best.tokens)
-            blocks.append(best.attention if best.attention is not None
-                          else np.zeros((len(best.tokens), len(src_ids)), dtype=np.float32))
+            if best.attention is not None:
+                blocks.append(best.attention)
         text = self._join(texts, [s.sep for s in segs])
-        return TranslationResult(text, self._n_best(segs, cfg.n_best), _block_diag(blocks),
+        return TranslationResult(text, self._n_best(segs, cfg.n_best), _attention(blocks),
                                  src_tokens, tgt_tokens)
 
     def _join(self, texts: list[str], seps: list[str]) -> str:
@@ -224,6 +227,17 @@ class Translator:
                 seen[text] = score
         ranked = sorted(seen.items(), key=lambda kv: kv[1], reverse=True)
         return ranked[:n]
+
+
+def _attention(blocks: list[np.ndarray]) -> np.ndarray:
+    """The blocks on a diagonal, or (0, 0) when there are none or they would make a
+    matrix too big to keep (the weights of 30,000 tokens by 20,000 take 2.4 GB)."""
+    rows, cols = sum(b.shape[0] for b in blocks), sum(b.shape[1] for b in blocks)
+    if rows * cols > MAX_ATTENTION_CELLS:
+        log.warning("attention of %d output by %d source tokens left out: too big to keep",
+                    rows, cols)
+        return np.zeros((0, 0), dtype=np.float32)
+    return _block_diag(blocks)
 
 
 def _block_diag(blocks: list[np.ndarray]) -> np.ndarray:

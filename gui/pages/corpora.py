@@ -51,6 +51,7 @@ from gui.corpus_list import (
     save_entries,
     stats_html,
 )
+from nlp.cancel import cancel_when
 from nlp.corpus import TextOptions
 from nlp.corpus_stats import CorpusStats
 from nlp.errors import EncodingProblem
@@ -557,7 +558,8 @@ class CorporaPage(QWidget):
         def job():
             if generation != self._generation:  # queued behind a newer selection: skip
                 return None
-            return fn()
+            with cancel_when(lambda: generation != self._generation):  # or stale mid-read
+                return fn()
 
         def finish(handler, value) -> None:
             self._calls.discard(holder[0])
@@ -617,7 +619,7 @@ class CorporaPage(QWidget):
             self.ctx.show_page.emit("train")
 
     def shutdown(self, timeout_s: float) -> None:
-        """Drop queued reads; wait for a running one (reading cannot be interrupted)."""
+        """Drop queued reads and stop a running one (within a chunk: nlp.cancel)."""
         self._generation += 1
         self._pool.waitForDone(int(timeout_s * 1000))
 
