@@ -33,7 +33,7 @@
 <context>
     <name>BeamView</name>
     <message>
-        <location filename="../pages/inspect.py" line="+319"/>
+        <location filename="../pages/inspect.py" line="+320"/>
         <source>Sentence</source>
         <translation>句子</translation>
     </message>
@@ -99,7 +99,7 @@
 <context>
     <name>CorporaPage</name>
     <message>
-        <location filename="../pages/corpora.py" line="+58"/>
+        <location filename="../pages/corpora.py" line="+59"/>
         <source>automatic</source>
         <translation>自动检测</translation>
     </message>
@@ -200,12 +200,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+314"/>
+        <location line="+315"/>
         <source>target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location line="-313"/>
+        <location line="-314"/>
         <source>Pair with another file…</source>
         <translation>与另一个文件配对…</translation>
     </message>
@@ -307,7 +307,7 @@
         <translation>正在读取…</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+38"/>
         <source>lines</source>
         <translation>行数</translation>
     </message>
@@ -899,7 +899,7 @@
 <context>
     <name>GeneratePage</name>
     <message>
-        <location filename="../pages/generate.py" line="+78"/>
+        <location filename="../pages/generate.py" line="+81"/>
         <source>Language model:</source>
         <translation>语言模型：</translation>
     </message>
@@ -1019,17 +1019,17 @@
         <translation>保存…</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+22"/>
         <source>  (step {step})</source>
         <translation>  （第 {step} 步）</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+4"/>
         <source>&apos;{name}&apos; is not a language-model run in this workspace.</source>
         <translation>“{name}”不是此工作区中的语言模型运行。</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+17"/>
         <source>No language model yet: train one on the Train page.</source>
         <translation>还没有语言模型：请在“训练”页训练一个。</translation>
     </message>
@@ -1226,7 +1226,7 @@
         <translation>更新门</translation>
     </message>
     <message>
-        <location line="+317"/>
+        <location line="+319"/>
         <source>A text for the model to read</source>
         <translation>供模型读取的文本</translation>
     </message>
@@ -1271,23 +1271,23 @@
         <translation>模型：</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+9"/>
         <source>language model</source>
         <translation>语言模型</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+164"/>
+        <location line="+140"/>
         <source>translator</source>
         <translation>翻译模型</translation>
     </message>
     <message>
-        <location line="-141"/>
+        <location line="-136"/>
         <source>&apos;{name}&apos; is not a language model or translator run in this workspace.</source>
         <translation>“{name}”不是此工作区中的语言模型或翻译模型运行。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+22"/>
         <source>No model yet: train a language model or a translator on the Train page.</source>
         <translation>还没有模型：请在“训练”页训练一个语言模型或翻译模型。</translation>
     </message>
@@ -1360,7 +1360,7 @@
 <context>
     <name>LengthChart</name>
     <message>
-        <location filename="../pages/corpora.py" line="-520"/>
+        <location filename="../pages/corpora.py" line="-521"/>
         <source>line length (characters)</source>
         <translation>行长（字符）</translation>
     </message>
@@ -1507,7 +1507,7 @@
         <translation>语料库</translation>
     </message>
     <message>
-        <location filename="../pages/generate.py" line="-393"/>
+        <location filename="../pages/generate.py" line="-361"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
@@ -1522,7 +1522,7 @@
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../pages/translate.py" line="+47"/>
+        <location filename="../pages/translate.py" line="+50"/>
         <source>Translate</source>
         <translation>翻译</translation>
     </message>
@@ -1532,7 +1532,7 @@
         <translation>实验</translation>
     </message>
     <message>
-        <location filename="../pages/inspect.py" line="-258"/>
+        <location filename="../pages/inspect.py" line="-228"/>
         <source>Inspect</source>
         <translation>探查</translation>
     </message>
@@ -2948,12 +2948,12 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+245"/>
+        <location line="+213"/>
         <source>The translation appears here</source>
         <translation>译文会显示在这里</translation>
     </message>
     <message>
-        <location line="-243"/>
+        <location line="-211"/>
         <source>Source</source>
         <translation>原文</translation>
     </message>
@@ -3013,17 +3013,17 @@
         <translation>取消</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+15"/>
         <source>  (step {step})</source>
         <translation>  （第 {step} 步）</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+4"/>
         <source>&apos;{name}&apos; is not a translator run in this workspace.</source>
         <translation>“{name}”不是此工作区中的翻译模型运行。</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+19"/>
         <source>No translator yet: train one on the Train page.</source>
         <translation>还没有翻译模型：请在“训练”页训练一个。</translation>
     </message>

@@ -41,14 +41,17 @@ from PySide6.QtWidgets import (
 from gui import inference
 from gui.background import call_in_background
 from gui.context import AppContext
+from gui.run_chooser import RunChooser
 
 SEED_MAX = 2**31 - 1
 PROMPT_GRAY = QColor("#6b6b6b")
 ERROR_STYLE = "color: #b00020;"
 
 
-class GeneratePage(QWidget):
+class GeneratePage(RunChooser, QWidget):
     key = "generate"
+    RUN_TASKS = ("lm",)
+    RUN_SETTING = "generate/run"
     title = QT_TRANSLATE_NOOP("Pages", "Generate")
 
     def __init__(self, ctx: AppContext):
@@ -173,45 +176,13 @@ class GeneratePage(QWidget):
         return box
 
     # -- runs ----------------------------------------------------------------------------
-    def refresh_runs(self) -> bool:
-        """List the workspace's language-model runs, keeping the current choice;
-        True when the choice changed (and its model is being loaded)."""
-        current = self.current_run()
-        wanted = current or self.ctx.recall("generate/run", "", str)
-        runs = [s for s in self.ctx.workspace.list_runs() if s.task == "lm"]
-        self.run_box.blockSignals(True)
-        self.run_box.clear()
-        for s in runs:
-            step = self.tr("  (step {step})").format(step=f"{s.step:,}") if s.step else ""
-            self.run_box.addItem(s.name + step, s.name)
-        index = self.run_box.findData(wanted)
-        self.run_box.setCurrentIndex(index if index >= 0 else 0 if runs else -1)
-        self.run_box.blockSignals(False)
-        changed = self.current_run() != current or not runs
-        if changed:
-            self._run_chosen()
-        return changed
+    def _run_label(self, summary) -> str:
+        step = self.tr("  (step {step})").format(step=f"{summary.step:,}") if summary.step else ""
+        return summary.name + step
 
-    def current_run(self) -> str | None:
-        return self.run_box.currentData()
-
-    def open_run(self, name: str) -> None:
-        """Select ``name`` (the Runs page's "Generate" action)."""
-        self.refresh_runs()
-        index = self.run_box.findData(name)
-        if index >= 0:
-            self.run_box.setCurrentIndex(index)
-        else:
-            self._show_model_error(self.tr("'{name}' is not a language-model run in this "
-                                           "workspace.").format(name=name))
-
-    def on_shown(self) -> None:
-        """Runs may have been trained, added or removed meanwhile."""
-        if not self.refresh_runs():
-            self._preload()  # a newer checkpoint loads now; the current one is cached
-
-    def _run_path(self, name: str) -> Path:
-        return self.ctx.workspace.runs_dir / name
+    def _not_a_run(self, name: str) -> str:
+        return self.tr("'{name}' is not a language-model run in this "
+                       "workspace.").format(name=name)
 
     def _run_chosen(self, *_: object) -> None:
         name = self.current_run()

@@ -42,6 +42,7 @@ from PySide6.QtWidgets import (
 from gui import inference
 from gui.background import call_in_background
 from gui.context import AppContext
+from gui.run_chooser import RunChooser
 from gui.widgets.heatmap import AttentionHeatmap
 from gui.widgets.text_heatmap import ScaleBar, TextHeatmap, UnitGrid, describe_piece
 from nlp.inspect import (
@@ -374,8 +375,10 @@ class BeamView(QWidget):
         self.attention.set_attention(alt.attention, sentence.source_pieces, alt.pieces)
 
 
-class InspectPage(QWidget):
+class InspectPage(RunChooser, QWidget):
     key = "inspect"
+    RUN_TASKS = ("lm", "mt")
+    RUN_SETTING = "inspect/run"
     title = QT_TRANSLATE_NOOP("Pages", "Inspect")
 
     def __init__(self, ctx: AppContext):
@@ -458,46 +461,16 @@ class InspectPage(QWidget):
         return top
 
     # -- runs ----------------------------------------------------------------------------
-    def refresh_runs(self) -> bool:
-        """List the language-model and translator runs, keeping the current choice;
-        True when the choice changed (and its model is being loaded)."""
-        current = self.current_run()
-        wanted = current or self.ctx.recall("inspect/run", "", str)
-        runs = [s for s in self.ctx.workspace.list_runs() if s.task in ("lm", "mt")]
-        self._tasks = {s.name: s.task for s in runs}
+    def _run_label(self, summary) -> str:
         kinds = {"lm": self.tr("language model"), "mt": self.tr("translator")}
-        self.run_box.blockSignals(True)
-        self.run_box.clear()
-        for s in runs:
-            self.run_box.addItem(f"{s.name}  ({kinds[s.task]})", s.name)
-        index = self.run_box.findData(wanted)
-        self.run_box.setCurrentIndex(index if index >= 0 else 0 if runs else -1)
-        self.run_box.blockSignals(False)
-        changed = self.current_run() != current or not runs
-        if changed:
-            self._run_chosen()
-        return changed
+        return f"{summary.name}  ({kinds[summary.task]})"
 
-    def current_run(self) -> str | None:
-        return self.run_box.currentData()
+    def _not_a_run(self, name: str) -> str:
+        return self.tr("'{name}' is not a language model or translator "
+                       "run in this workspace.").format(name=name)
 
-    def open_run(self, name: str) -> None:
-        """Select ``name`` (another page sends a run here)."""
-        self.refresh_runs()
-        index = self.run_box.findData(name)
-        if index >= 0:
-            self.run_box.setCurrentIndex(index)
-        else:
-            self._show_model_error(self.tr("'{name}' is not a language model or translator "
-                                           "run in this workspace.").format(name=name))
-
-    def on_shown(self) -> None:
-        """Runs may have been trained, added or removed meanwhile."""
-        if not self.refresh_runs():
-            self._preload()
-
-    def _run_path(self, name: str) -> Path:
-        return self.ctx.workspace.runs_dir / name
+    def _runs_listed(self, runs: list) -> None:
+        self._tasks = {s.name: s.task for s in runs}
 
     def _run_chosen(self, *_: object) -> None:
         name = self.current_run()

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from gui import inference
 from gui.background import call_in_background
 from gui.context import AppContext
+from gui.run_chooser import RunChooser
 from gui.widgets.heatmap import AttentionHeatmap
 
 DEBOUNCE_MS = 400
@@ -42,8 +43,10 @@ ATTENTION_MAX_CHARS = 2000  # longer input translates without attention (it woul
 ERROR_STYLE = "color: #b00020;"
 
 
-class TranslatePage(QWidget):
+class TranslatePage(RunChooser, QWidget):
     key = "translate"
+    RUN_TASKS = ("mt",)
+    RUN_SETTING = "translate/run"
     title = QT_TRANSLATE_NOOP("Pages", "Translate")
 
     def __init__(self, ctx: AppContext):
@@ -154,45 +157,13 @@ class TranslatePage(QWidget):
         return row
 
     # -- runs ----------------------------------------------------------------------------
-    def refresh_runs(self) -> bool:
-        """List the workspace's translator runs, keeping the current choice;
-        True when the choice changed (and its model is being loaded)."""
-        current = self.current_run()
-        wanted = current or self.ctx.recall("translate/run", "", str)
-        runs = [s for s in self.ctx.workspace.list_runs() if s.task == "mt"]
-        self.run_box.blockSignals(True)
-        self.run_box.clear()
-        for s in runs:
-            step = self.tr("  (step {step})").format(step=f"{s.step:,}") if s.step else ""
-            self.run_box.addItem(s.name + step, s.name)
-        index = self.run_box.findData(wanted)
-        self.run_box.setCurrentIndex(index if index >= 0 else 0 if runs else -1)
-        self.run_box.blockSignals(False)
-        changed = self.current_run() != current or not runs
-        if changed:
-            self._run_chosen()
-        return changed
+    def _run_label(self, summary) -> str:
+        step = self.tr("  (step {step})").format(step=f"{summary.step:,}") if summary.step else ""
+        return summary.name + step
 
-    def current_run(self) -> str | None:
-        return self.run_box.currentData()
-
-    def open_run(self, name: str) -> None:
-        """Select ``name`` (the Runs page's "Translate" action)."""
-        self.refresh_runs()
-        index = self.run_box.findData(name)
-        if index >= 0:
-            self.run_box.setCurrentIndex(index)
-        else:
-            self._show_model_error(self.tr("'{name}' is not a translator run in this "
-                                           "workspace.").format(name=name))
-
-    def on_shown(self) -> None:
-        """Runs may have been trained, added or removed meanwhile."""
-        if not self.refresh_runs():
-            self._preload()  # a newer checkpoint loads now; the current one is cached
-
-    def _run_path(self, name: str) -> Path:
-        return self.ctx.workspace.runs_dir / name
+    def _not_a_run(self, name: str) -> str:
+        return self.tr("'{name}' is not a translator run in this "
+                       "workspace.").format(name=name)
 
     def _run_chosen(self, *_: object) -> None:
         """Load the chosen translator, then translate the text again with it."""
