@@ -237,16 +237,13 @@ class Session:
         with self.problems:
             self.heartbeat.start()
             self.closer.timer.start()
-            try:
-                for done in range(n_actions):
-                    self.step()
-                    if (done + 1) % 100 == 0:  # progress on stderr: slow is not hung
-                        print(f"{done + 1} actions, {time.monotonic() - started:.0f} s",
-                              file=sys.stderr, flush=True)
-                settled = self.settle()
-            finally:  # a timer left running fires into later tests' widgets (a crash)
-                self.heartbeat.stop()
-                self.closer.timer.stop()
+            for done in range(n_actions):
+                self.step()
+                if (done + 1) % 100 == 0:  # progress on stderr: slow is not hung
+                    print(f"{done + 1} actions, {time.monotonic() - started:.0f} s",
+                          file=sys.stderr, flush=True)
+            settled = self.settle()
+            self.heartbeat.stop()
         return {"actions": sum(self.counts.values()), "by_kind": dict(sorted(self.counts.items())),
                 "problems": self.problems.items, "max_stall_s": round(self.heartbeat.max_gap, 3),
                 "max_busy_stall_s": round(self.heartbeat.max_busy, 3),
