@@ -74,10 +74,10 @@ class Heartbeat:
     window itself was busy; near zero, it waited (for a CPU on a loaded machine,
     or for the GIL)."""
 
-    def __init__(self) -> None:
+    def __init__(self, parent) -> None:
         from PySide6.QtCore import QTimer
 
-        self.timer = QTimer(interval=10)
+        self.timer = QTimer(parent, interval=10)  # dies with the window it watches
         self.timer.timeout.connect(self._tick)
         self.last: tuple[float, float] | None = None  # (wall, GUI thread CPU) at the last tick
         self.doing = ""
@@ -108,15 +108,20 @@ class Heartbeat:
 class DialogCloser:
     """Closes (rejects) every dialog and menu that has been open a little while, as
     a person pressing Escape would: modal ones that ``exec`` and window-modal
-    message boxes alike."""
+    message boxes alike.
 
-    def __init__(self, rng: random.Random) -> None:
+    Its timer is a child of ``parent`` (the window) and keeps running until the
+    window is deleted: closing the window may still ask something. Left without a
+    parent, it outlived the window and fired into the next tests' half-deleted
+    widgets (a segfault)."""
+
+    def __init__(self, rng: random.Random, parent) -> None:
         from PySide6.QtCore import QTimer
 
         self.rng = rng
         self.seen: dict[int, float] = {}
         self.closed = 0
-        self.timer = QTimer(interval=40)
+        self.timer = QTimer(parent, interval=40)
         self.timer.timeout.connect(self._tick)
 
     def _tick(self) -> None:
@@ -215,8 +220,8 @@ class Session:
         self.rng = random.Random(seed)
         self.pages = window.pages
         self.counts: Counter[str] = Counter()
-        self.heartbeat = Heartbeat()
-        self.closer = DialogCloser(self.rng)
+        self.heartbeat = Heartbeat(window)
+        self.closer = DialogCloser(self.rng, window)
         self.problems = Problems()
         self.actions = [
             (self.switch_page, 12), (self.start_training, 6), (self.stop_training, 4),

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 
 pytestmark = pytest.mark.reliability
 
@@ -57,6 +57,10 @@ def window(tmp_path, qapp, qtbot, soak, monkeypatch):
     # closing asks when something still runs; answered here, never waited on
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     w.close()
+    # the sessions' timers are the window's children; stopped now, not when Qt gets
+    # round to deleting the window, they cannot fire into the next tests' widgets
+    for timer in w.findChildren(QTimer):
+        timer.stop()
 
 
 def test_a_random_session_raises_nothing_and_never_freezes(window, soak):
