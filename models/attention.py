@@ -15,7 +15,10 @@ have at least one real position (a source always ends with EOS).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from nlp.errors import ConfigError
@@ -24,6 +27,7 @@ __all__ = ["ATTENTIONS", "AdditiveAttention", "Attention", "MultiplicativeAttent
            "build_attention"]
 
 ATTENTIONS = ("bahdanau", "luong")
+Linear = Callable[..., Tensor]  # F.linear's signature: (x, weight, bias=None)
 CACHE_ELEMENTS = 1 << 18  # floats (1 MiB) of additive-attention work per chunk when decoding
 
 
@@ -34,12 +38,14 @@ class Attention(nn.Module):
         """values (B, S, Dv) -> keys (B, S, Dk)."""
         raise NotImplementedError
 
-    def scores(self, query: Tensor, keys: Tensor) -> Tensor:
-        """query (B, k, Dq), keys (B, S, Dk) -> unnormalised scores (B, k, S)."""
+    def scores(self, query: Tensor, keys: Tensor, linear: Linear = F.linear) -> Tensor:
+        """query (B, k, Dq), keys (B, S, Dk) -> unnormalised scores (B, k, S).
+        ``linear`` computes any projection of the query (the decoder passes its own,
+        which may run in bf16 when decoding)."""
         raise NotImplementedError
 
-    def forward(self, query: Tensor, keys: Tensor, values: Tensor,
-                mask: Tensor) -> tuple[Tensor, Tensor]:
+    def forward(self, query: Tensor, keys: Tensor, values: Tensor, mask: Tensor,
+                linear: Linear = F.linear) -> tuple[Tensor, Tensor]:
         """query (B*k, Dq), keys (B, S, Dk), values (B, S, Dv), mask (B, S) bool (True = real).
 
         Rows ``i*k .. i*k+k-1`` of the query all attend over source ``i``: in
@@ -50,7 +56,7 @@ class Attention(nn.Module):
         """
         B = keys.shape[0]
         q = query.view(B, query.shape[0] // B, query.shape[-1])  # (B, k, Dq)
-        scores = self.scores(q, keys).masked_fill(~mask[:, None, :], float("-inf"))  # (B, k, S)
+        scores = self.scores(q, keys, linear).masked_fill(~mask[:, None, :], float("-inf"))  # (B, k, S)
         weights = torch.softmax(scores.float(), dim=-1).to(values.dtype)  # (B, k, S)
         context = torch.bmm(weights, values)  # (B, k, Dv)
         return context.reshape(query.shape[0], -1), weights.reshape(query.shape[0], -1)
@@ -73,8 +79,8 @@ class AdditiveAttention(Attention):
     def keys(self, values: Tensor) -> Tensor:
         return self.key_proj(values)  # (B, S, A)
 
-    def scores(self, query: Tensor, keys: Tensor) -> Tensor:
-        q = self.query_proj(query).unsqueeze(2)  # (B, k, 1, A)
+    def scores(self, query: Tensor, keys: Tensor, linear: Linear = F.linear) -> Tensor:
+        q = linear(query, self.query_proj.weight).unsqueeze(2)  # (B, k, 1, A)
         B, k, S, A = keys.shape[0], q.shape[1], keys.shape[1], keys.shape[2]
         # decoding a large batch goes a few sentences at a time, so that the
         # (b, k, S, A) buffer stays in the CPU's cache instead of making three trips
@@ -98,7 +104,7 @@ class MultiplicativeAttention(Attention):
     def keys(self, values: Tensor) -> Tensor:
         return self.key_proj(values)  # (B, S, Dq)
 
-    def scores(self, query: Tensor, keys: Tensor) -> Tensor:
+    def scores(self, query: Tensor, keys: Tensor, linear: Linear = F.linear) -> Tensor:
         return torch.bmm(query, keys.transpose(1, 2))  # (B, k, S)
 
 

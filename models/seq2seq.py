@@ -178,6 +178,24 @@ class Decoder(nn.Module):
         self.out = nn.Linear(E if cfg.tied else H, cfg.tgt_vocab)
         if cfg.tied:
             self.out.weight = embedding.weight  # (V_t, E), one tensor
+        # decoding (no gradient) may run its matrix products in bf16: see linear()
+        self.matmul_dtype: torch.dtype | None = None
+        self._low: dict[tuple, tuple[int, Tensor]] = {}
+
+    def linear(self, x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+        """``F.linear``; when decoding with ``matmul_dtype`` set (bf16), the product
+        runs in that type from a cached copy of the weights and comes back as
+        float32. Training and anything with a gradient stay in full precision."""
+        dtype = self.matmul_dtype
+        if dtype is None or torch.is_grad_enabled() or self.training or x.dtype == dtype:
+            return F.linear(x, weight, bias)
+        where = (weight.data_ptr(), tuple(weight.shape), weight.stride(), weight.device, dtype)
+        cached = self._low.get(where)  # views of one weight (cell slices) are told apart
+        if cached is None or cached[0] != weight._version:  # weights changed since
+            cached = (weight._version, weight.detach().to(dtype))
+            self._low[where] = cached
+        y = F.linear(x.to(dtype), cached[1]).float()
+        return y if bias is None else y.add_(bias)
 
     def initial_state(self, enc: Encoded) -> DecoderState:
         """Every layer starts from tanh(bridge(final)); the attentional vector from zeros."""
@@ -212,8 +230,8 @@ class Decoder(nn.Module):
     def _first_cell(self, gates_emb: Tensor, state: DecoderState) -> tuple[Tensor, Tensor | None]:
         """The first GRU/LSTM cell (PyTorch's equations) given its embedding gates (N, G)."""
         cell = self.cells[0]
-        gi = gates_emb + F.linear(state.att, cell.weight_ih[:, self.cfg.embed:], cell.bias_ih)
-        gh = F.linear(state.h[0], cell.weight_hh, cell.bias_hh)
+        gi = gates_emb + self.linear(state.att, cell.weight_ih[:, self.cfg.embed:], cell.bias_ih)
+        gh = self.linear(state.h[0], cell.weight_hh, cell.bias_hh)
         if state.c is None:  # GRU
             i_r, i_z, i_n = gi.chunk(3, dim=-1)
             h_r, h_z, h_n = gh.chunk(3, dim=-1)
@@ -239,8 +257,9 @@ class Decoder(nn.Module):
             hs.append(h)
             cs.append(c)
         x = hs[-1]
-        context, weights = self.attention(x, enc.keys, enc.values, enc.mask)  # (N, 2H), (N, S)
-        att = torch.tanh(self.combine(torch.cat([x, context], dim=-1)))  # (N, H)
+        context, weights = self.attention(x, enc.keys, enc.values, enc.mask,
+                                          linear=self.linear)  # (N, 2H), (N, S)
+        att = torch.tanh(self.linear(torch.cat([x, context], dim=-1), self.combine.weight))
         new = DecoderState(torch.stack(hs), torch.stack(cs) if state.c is not None else None, att)
         return att, new, weights
 
@@ -248,8 +267,8 @@ class Decoder(nn.Module):
         """att (..., H) -> logits (..., V_t)."""
         x = self.drop(att)
         if self.proj is not None:
-            x = self.proj(x)
-        return self.out(x)
+            x = self.linear(x, self.proj.weight)
+        return self.linear(x, self.out.weight, self.out.bias)
 
     def teacher_forced(self, tgt_in: Tensor, enc: Encoded) -> Tensor:
         """tgt_in (B, T) -> logits (B, T, V_t), feeding the reference tokens (and,

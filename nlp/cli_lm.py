@@ -20,6 +20,13 @@ from nlp.train_config import TrainConfig
 log = logging.getLogger(__name__)
 
 
+def add_precision_flag(p: argparse.ArgumentParser) -> None:
+    """``--precision`` of a translator's decoding (``translate``, ``evaluate mt``)."""
+    p.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"),
+                   help="the decoder's matrix products: auto = bf16 where the CPU or GPU "
+                        "has fast bf16 kernels (about twice as fast, BLEU unchanged), else fp32")
+
+
 def add_text_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("reading the corpus")
     g.add_argument("--encoding", help="the corpus encoding when it is not UTF-8/UTF-16 "
@@ -243,6 +250,7 @@ def register(sub) -> None:
     p.add_argument("--ref", help="reference translations, one per line (translators)")
     p.add_argument("--beam", type=int, default=5)
     p.add_argument("--checkpoint", default="best", help="best, last or step-N")
+    add_precision_flag(p)  # translators
     add_text_options(p)
     add_workspace_flag(p)
     p.set_defaults(handler=cmd_evaluate)

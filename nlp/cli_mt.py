@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from nlp.cli import add_workspace_flag, subcommand_group, workspace_from
 from nlp.cli_lm import (
     add_budget_and_device,
+    add_precision_flag,
     add_text_options,
     check_resume_flags,
     run_trainer,
@@ -97,7 +98,7 @@ def cmd_translate(args) -> int:
 
     set_threads(args.threads)
     run = Workspace(workspace_from(args)).resolve(args.run)
-    translator = load_translator(run, args.checkpoint, args.device)
+    translator = load_translator(run, args.checkpoint, args.device, args.precision)
     records, number = [], 0
     for texts in _input_lines(args):
         results = translator.translate(texts, beam=args.beam, n_best=args.n_best,
@@ -133,7 +134,7 @@ def evaluate_mt(args, ref: str) -> int:
         raise StudioError("give the test set with --src FILE --ref FILE (one sentence per "
                           "line, the same number of lines)")
     run = Workspace(workspace_from(args)).resolve(ref)
-    translator = load_translator(run, args.checkpoint)
+    translator = load_translator(run, args.checkpoint, precision=args.precision)
     options = TextOptions.from_dict(text_options_from(args))
     pairs = read_pairs((args.src, args.ref), options=options,
                        pair_filter=PairFilter(drop_empty=False)).pairs
@@ -212,6 +213,7 @@ def register(sub) -> None:
                    help="also write the tokens and attention weights of each translation")
     p.add_argument("--checkpoint", default="best", help="best, last or step-N")
     p.add_argument("--device", default="cpu", help="cpu, cuda, mps or auto")
+    add_precision_flag(p)
     p.add_argument("--threads", type=int, help="CPU threads")
     add_workspace_flag(p)
     p.set_defaults(handler=cmd_translate)

@@ -267,11 +267,13 @@ def load_mt(run: Run, which: str = "best") -> tuple[Seq2Seq, Tokenizer, Tokenize
     return model, src_tok, tgt_tok, ckpt.info
 
 
-def load_translator(run: Run, which: str = "best", device: str | None = None):
-    """A :class:`~nlp.translation.Translator` for a run's checkpoint (``best``, ``last``, ``step-N``)."""
+def load_translator(run: Run, which: str = "best", device: str | None = None,
+                    precision: str = "auto"):
+    """A :class:`~nlp.translation.Translator` for a run's checkpoint (``best``, ``last``,
+    ``step-N``); ``precision`` of its decoder's matrix products (``auto``, ``fp32``, ``bf16``)."""
     from nlp.devices import pick_device
     from nlp.translation import Translator
 
     model, src_tok, tgt_tok, _ = load_mt(run, which)
     target = pick_device(device or "cpu")
-    return Translator(model.to(target), src_tok, tgt_tok, target)
+    return Translator(model.to(target), src_tok, tgt_tok, target, precision=precision)

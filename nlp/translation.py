@@ -28,6 +28,7 @@ import torch
 
 from models.seq2seq import Seq2Seq
 from nlp.batching import make_src_batch
+from nlp.devices import pick_precision
 from nlp.errors import Cancelled
 from nlp.search import Hypothesis, SearchConfig, search
 from nlp.tokenizers import EOS, Tokenizer
@@ -96,15 +97,20 @@ class Translator:
     ``max_src_tokens``: longer sentences are cut into pieces of this many
     tokens. ``max_batch_tokens``: source tokens per decoding batch (times the
     beam size in rows). ``src_eos``: as in training (``Seq2SeqBatches``).
+    ``precision``: the decoder's matrix products in ``fp32``, or ``bf16`` (``fp16``
+    on a GPU without bf16); ``auto`` picks bf16 where the hardware has fast bf16
+    kernels (see ``nlp.devices.pick_precision``). Everything else (the encoder,
+    gates, softmax, scores) stays in float32.
     """
 
     def __init__(self, model: Seq2Seq, src_tokenizer: Tokenizer, tgt_tokenizer: Tokenizer,
                  device: torch.device | str | None = None, max_src_tokens: int = 150,
                  max_batch_tokens: int = 6000, max_batch_sentences: int = 256,
-                 src_eos: bool = True):
+                 src_eos: bool = True, precision: str = "auto"):
         self.model = model
         self.src_tok, self.tgt_tok = src_tokenizer, tgt_tokenizer
         self.device = torch.device(device) if device else next(model.parameters()).device
+        self.precision = pick_precision(precision, self.device)
         self.max_src_tokens = max(1, max_src_tokens)
         self.max_batch_tokens, self.max_batch_sentences = max_batch_tokens, max_batch_sentences
         self.src_eos = src_eos
@@ -172,13 +178,18 @@ class Translator:
     @torch.no_grad()
     def _decode(self, segments: list[_Segment], cfg: SearchConfig,
                 should_stop: Callable[[], bool] | None = None) -> None:
-        for batch in self._batches(segments):
-            if should_stop is not None and should_stop():
-                raise Cancelled("translation stopped")
-            src, lengths, _ = make_src_batch([s.ids for s in batch], src_eos=self.src_eos)
-            hyps = search(self.model, src.to(self.device), lengths, cfg)
-            for seg, h in zip(batch, hyps, strict=True):
-                seg.hyps = h
+        decoder = self.model.decoder
+        decoder.matmul_dtype = self.precision.dtype
+        try:
+            for batch in self._batches(segments):
+                if should_stop is not None and should_stop():
+                    raise Cancelled("translation stopped")
+                src, lengths, _ = make_src_batch([s.ids for s in batch], src_eos=self.src_eos)
+                hyps = search(self.model, src.to(self.device), lengths, cfg)
+                for seg, h in zip(batch, hyps, strict=True):
+                    seg.hyps = h
+        finally:
+            decoder.matmul_dtype = None
 
     def _text(self, hyp: Hypothesis) -> str:
         """A hypothesis as text on one line: a generated line break becomes a space."""

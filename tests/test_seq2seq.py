@@ -147,3 +147,41 @@ def test_gate_table_follows_weight_updates():
         direct = m.decoder.input_gates(m.decoder.embedding(tokens))
     assert not torch.allclose(before, after)
     assert torch.allclose(after, direct, atol=1e-6)
+
+
+def test_bf16_decoding_products_stay_close_and_follow_weight_updates():
+    m = model().eval()
+    b = batch()
+    dec = m.decoder
+
+    def first_step():
+        enc = m.encode(b.src, b.src_lengths, b.src_mask)
+        return m.decode_step_logits(b.tgt_in[:, 0], m.initial_state(enc), enc)[0]
+
+    with torch.no_grad():
+        exact = first_step()
+        dec.matmul_dtype = torch.bfloat16
+        try:
+            low = first_step()
+            dec.out.weight.mul_(2.0)  # an in-place update: the bf16 copy must follow
+            low_after = first_step()
+            dec.matmul_dtype = None
+            exact_after = first_step()
+        finally:
+            dec.matmul_dtype = None
+    assert low.dtype == torch.float32
+    assert not torch.equal(low, exact)  # it did run in bf16
+    torch.testing.assert_close(low, exact, atol=0.05, rtol=0.02)
+    torch.testing.assert_close(low_after, exact_after, atol=0.1, rtol=0.02)
+
+
+def test_training_ignores_the_decoding_precision():
+    m = model()
+    b = batch()
+    m.decoder.matmul_dtype = torch.bfloat16
+    torch.manual_seed(1)
+    _, loss_set = m(b)
+    m.decoder.matmul_dtype = None
+    torch.manual_seed(1)
+    _, loss_plain = m(b)
+    assert torch.equal(loss_set, loss_plain)
