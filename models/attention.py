@@ -85,10 +85,16 @@ class AdditiveAttention(Attention):
         # decoding a large batch goes a few sentences at a time, so that the
         # (b, k, S, A) buffer stays in the CPU's cache instead of making three trips
         # to memory; training keeps one piece (one graph)
-        step = max(1, B if torch.is_grad_enabled() else CACHE_ELEMENTS // (k * S * A))
-        parts = [self.energy(torch.tanh_(keys[i:i + step].unsqueeze(1) + q[i:i + step]))
-                 .squeeze(-1) for i in range(0, max(B, 1), step)]  # tanh_: one buffer less
-        return parts[0] if len(parts) == 1 else torch.cat(parts)  # (B, k, S)
+        if torch.is_grad_enabled() or B * k * S * A <= CACHE_ELEMENTS:
+            return self.energy(torch.tanh(keys.unsqueeze(1) + q)).squeeze(-1)
+        step = max(1, CACHE_ELEMENTS // (k * S * A))
+        buffer = keys.new_empty((min(step, B), k, S, A), dtype=torch.result_type(keys, q))
+        parts = []  # one buffer, reused for each piece
+        for i in range(0, B, step):
+            part = torch.add(keys[i:i + step].unsqueeze(1), q[i:i + step],
+                             out=buffer[:min(step, B - i)]).tanh_()
+            parts.append(self.energy(part).squeeze(-1))
+        return torch.cat(parts)  # (B, k, S)
 
 
 class MultiplicativeAttention(Attention):

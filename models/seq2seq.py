@@ -182,20 +182,27 @@ class Decoder(nn.Module):
         self.matmul_dtype: torch.dtype | None = None
         self._low: dict[tuple, tuple[int, Tensor]] = {}
 
-    def linear(self, x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    def linear(self, x: Tensor, weight: Tensor, bias: Tensor | None = None,
+               low_out: bool = False) -> Tensor:
         """``F.linear``; when decoding with ``matmul_dtype`` set (bf16), the product
-        runs in that type from a cached copy of the weights and comes back as
-        float32. Training and anything with a gradient stay in full precision."""
+        runs in that type from cached copies of the weights and comes back as
+        float32 (or, with ``low_out``, as it is). Training and anything with a
+        gradient stay in full precision."""
         dtype = self.matmul_dtype
-        if dtype is None or torch.is_grad_enabled() or self.training or x.dtype == dtype:
+        if dtype is None or torch.is_grad_enabled() or self.training:
             return F.linear(x, weight, bias)
-        where = (weight.data_ptr(), tuple(weight.shape), weight.stride(), weight.device, dtype)
+        y = F.linear(x.to(dtype), self._lowered(weight, dtype),
+                     None if bias is None else self._lowered(bias, dtype))
+        return y if low_out else y.float()
+
+    def _lowered(self, t: Tensor, dtype: torch.dtype) -> Tensor:
+        """``t`` in ``dtype``, converted once and again only after ``t`` changes."""
+        where = (t.data_ptr(), tuple(t.shape), t.stride(), t.device, dtype)
         cached = self._low.get(where)  # views of one weight (cell slices) are told apart
-        if cached is None or cached[0] != weight._version:  # weights changed since
-            cached = (weight._version, weight.detach().to(dtype))
+        if cached is None or cached[0] != t._version:  # changed in place since (training)
+            cached = (t._version, t.detach().to(dtype))
             self._low[where] = cached
-        y = F.linear(x.to(dtype), cached[1]).float()
-        return y if bias is None else y.add_(bias)
+        return cached[1]
 
     def initial_state(self, enc: Encoded) -> DecoderState:
         """Every layer starts from tanh(bridge(final)); the attentional vector from zeros."""
@@ -263,12 +270,12 @@ class Decoder(nn.Module):
         new = DecoderState(torch.stack(hs), torch.stack(cs) if state.c is not None else None, att)
         return att, new, weights
 
-    def logits(self, att: Tensor) -> Tensor:
-        """att (..., H) -> logits (..., V_t)."""
+    def logits(self, att: Tensor, low_out: bool = False) -> Tensor:
+        """att (..., H) -> logits (..., V_t) (see :meth:`linear` for ``low_out``)."""
         x = self.drop(att)
         if self.proj is not None:
             x = self.linear(x, self.proj.weight)
-        return self.linear(x, self.out.weight, self.out.bias)
+        return self.linear(x, self.out.weight, self.out.bias, low_out=low_out)
 
     def teacher_forced(self, tgt_in: Tensor, enc: Encoded) -> Tensor:
         """tgt_in (B, T) -> logits (B, T, V_t), feeding the reference tokens (and,
@@ -331,15 +338,18 @@ class Seq2Seq(nn.Module):
         (the beams of sentence ``i``) then share its encoder output.
         """
         logits, state, weights = self.decode_step_logits(prev_tokens, state, enc)
-        return torch.log_softmax(logits, dim=-1), state, weights
+        return torch.log_softmax(logits, dim=-1, dtype=torch.float32), state, weights
 
     def decode_step_logits(self, prev_tokens: Tensor, state: DecoderState, enc: Encoded
                            ) -> tuple[Tensor, DecoderState, Tensor]:
-        """As :meth:`decode_step`, with unnormalised float32 scores (search
-        normalises them the cheapest way for its own use)."""
+        """As :meth:`decode_step`, with unnormalised scores (search normalises
+        them the cheapest way for its own use): float32, or the decoder's
+        ``matmul_dtype`` when that is set (normalise with ``dtype=torch.float32``:
+        one pass instead of a conversion and then the softmax)."""
         gates = self.decoder.token_gates(prev_tokens)  # (N, G)
         att, state, weights = self.decoder.step(gates, state, enc)
-        return self.decoder.logits(att).float(), state, weights
+        logits = self.decoder.logits(att, low_out=True)
+        return (logits if self.decoder.matmul_dtype else logits.float()), state, weights
 
     def forward(self, batch: Any) -> tuple[Tensor, Tensor]:
         """Teacher-forced pass over a :class:`~nlp.batching.Seq2SeqBatch` (or any
