@@ -500,13 +500,8 @@ def inspect_translation(translator, text: str, beam: int = 5, n_best: int = 3,
     if not segments:
         raise ConfigError("There is no text to inspect: type or paste a sentence first.")
     src, lengths, _ = make_src_batch([ids for _, ids in segments], src_eos=translator.src_eos)
-    model = translator.model
-    was_training = model.training
-    model.eval()
-    try:
+    with translator.decoding() as model:  # as translate() decodes, precision included
         hyps = search(model, src.to(translator.device), lengths, cfg)
-    finally:
-        model.train(was_training)
     sentences = []
     for (source, ids), found in zip(segments, hyps, strict=True):
         src_ids = list(ids) + ([EOS] if translator.src_eos else [])

@@ -18,9 +18,10 @@ search keeps every sentence's beams as rows of one batch, see ``nlp.search``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -130,16 +131,27 @@ class Translator:
                            max_len_extra=max_len_extra, no_repeat_ngram=no_repeat_ngram,
                            attention=attention)
         segments = self._segments(texts)
-        was_training = self.model.training
-        self.model.eval()
-        try:
+        with self.decoding():
             self._decode(segments, cfg, should_stop)
-        finally:
-            self.model.train(was_training)
         by_line: list[list[_Segment]] = [[] for _ in texts]
         for seg in segments:
             by_line[seg.line].append(seg)
         return [self._result(segs, cfg) for segs in by_line]
+
+    @contextlib.contextmanager
+    def decoding(self) -> Iterator[Seq2Seq]:
+        """The model in evaluation mode, decoding at this translator's precision;
+        both are put back afterwards. Anything that searches with the model
+        directly (``nlp.inspect``) goes through this, to find what ``translate`` finds."""
+        model = self.model
+        was_training = model.training
+        model.eval()
+        model.decoder.matmul_dtype = self.precision.dtype
+        try:
+            yield model
+        finally:
+            model.decoder.matmul_dtype = None
+            model.train(was_training)
 
     def translate_text(self, text: str, beam: int = 5) -> str:
         """Just the best translation of one text."""
@@ -178,18 +190,13 @@ class Translator:
     @torch.no_grad()
     def _decode(self, segments: list[_Segment], cfg: SearchConfig,
                 should_stop: Callable[[], bool] | None = None) -> None:
-        decoder = self.model.decoder
-        decoder.matmul_dtype = self.precision.dtype
-        try:
-            for batch in self._batches(segments):
-                if should_stop is not None and should_stop():
-                    raise Cancelled("translation stopped")
-                src, lengths, _ = make_src_batch([s.ids for s in batch], src_eos=self.src_eos)
-                hyps = search(self.model, src.to(self.device), lengths, cfg)
-                for seg, h in zip(batch, hyps, strict=True):
-                    seg.hyps = h
-        finally:
-            decoder.matmul_dtype = None
+        for batch in self._batches(segments):
+            if should_stop is not None and should_stop():
+                raise Cancelled("translation stopped")
+            src, lengths, _ = make_src_batch([s.ids for s in batch], src_eos=self.src_eos)
+            hyps = search(self.model, src.to(self.device), lengths, cfg)
+            for seg, h in zip(batch, hyps, strict=True):
+                seg.hyps = h
 
     def _text(self, hyp: Hypothesis) -> str:
         """A hypothesis as text on one line: a generated line break becomes a space."""
