@@ -56,7 +56,8 @@ class Attention(nn.Module):
         """
         B = keys.shape[0]
         q = query.view(B, query.shape[0] // B, query.shape[-1])  # (B, k, Dq)
-        scores = self.scores(q, keys, linear).masked_fill(~mask[:, None, :], float("-inf"))  # (B, k, S)
+        scores = self.scores(q, keys, linear).masked_fill(~mask[:, None, :],
+                                                          float("-inf"))  # (B, k, S)
         weights = torch.softmax(scores.float(), dim=-1).to(values.dtype)  # (B, k, S)
         context = torch.bmm(weights, values)  # (B, k, Dv)
         return context.reshape(query.shape[0], -1), weights.reshape(query.shape[0], -1)
@@ -86,7 +87,7 @@ class AdditiveAttention(Attention):
         # (b, k, S, A) buffer stays in the CPU's cache instead of making three trips
         # to memory; training keeps one piece (one graph)
         if torch.is_grad_enabled() or B * k * S * A <= CACHE_ELEMENTS:
-            return self.energy(torch.tanh(keys.unsqueeze(1) + q)).squeeze(-1)
+            return self.energy(torch.tanh_(keys.unsqueeze(1) + q)).squeeze(-1)  # one buffer
         step = max(1, CACHE_ELEMENTS // (k * S * A))
         buffer = keys.new_empty((min(step, B), k, S, A), dtype=torch.result_type(keys, q))
         parts = []  # one buffer, reused for each piece

@@ -270,12 +270,13 @@ class Decoder(nn.Module):
         new = DecoderState(torch.stack(hs), torch.stack(cs) if state.c is not None else None, att)
         return att, new, weights
 
-    def logits(self, att: Tensor, low_out: bool = False) -> Tensor:
-        """att (..., H) -> logits (..., V_t) (see :meth:`linear` for ``low_out``)."""
+    def logits(self, att: Tensor) -> Tensor:
+        """att (..., H) -> logits (..., V_t): float32, or ``matmul_dtype`` when decoding
+        with one (see :meth:`linear`), so that a softmax converts them in its one pass."""
         x = self.drop(att)
         if self.proj is not None:
             x = self.linear(x, self.proj.weight)
-        return self.linear(x, self.out.weight, self.out.bias, low_out=low_out)
+        return self.linear(x, self.out.weight, self.out.bias, low_out=True)
 
     def teacher_forced(self, tgt_in: Tensor, enc: Encoded) -> Tensor:
         """tgt_in (B, T) -> logits (B, T, V_t), feeding the reference tokens (and,
@@ -343,13 +344,12 @@ class Seq2Seq(nn.Module):
     def decode_step_logits(self, prev_tokens: Tensor, state: DecoderState, enc: Encoded
                            ) -> tuple[Tensor, DecoderState, Tensor]:
         """As :meth:`decode_step`, with unnormalised scores (search normalises
-        them the cheapest way for its own use): float32, or the decoder's
-        ``matmul_dtype`` when that is set (normalise with ``dtype=torch.float32``:
-        one pass instead of a conversion and then the softmax)."""
+        them the cheapest way for its own use), as the output layer made them:
+        float32, or lower (the decoder's ``matmul_dtype``, or autocast). Normalise
+        with ``dtype=torch.float32``: one pass, not a conversion and then another."""
         gates = self.decoder.token_gates(prev_tokens)  # (N, G)
         att, state, weights = self.decoder.step(gates, state, enc)
-        logits = self.decoder.logits(att, low_out=True)
-        return (logits if self.decoder.matmul_dtype else logits.float()), state, weights
+        return self.decoder.logits(att), state, weights
 
     def forward(self, batch: Any) -> tuple[Tensor, Tensor]:
         """Teacher-forced pass over a :class:`~nlp.batching.Seq2SeqBatch` (or any

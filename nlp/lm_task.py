@@ -20,7 +20,7 @@ from models.language_model import LanguageModel, LMConfig
 from nlp.batching import LMBatches
 from nlp.corpus import LMSplit, TextOptions, corpus_fingerprint
 from nlp.errors import ConfigError, CorpusError
-from nlp.metrics import lm_scores
+from nlp.metrics import DIVERGED_NATS, lm_scores
 from nlp.runs import Run, load_model
 from nlp.token_store import StoreInfo, cached_store
 from nlp.tokenizers import CharTokenizer, SubwordTokenizer, Tokenizer, tokenizer_from_bytes
@@ -133,7 +133,7 @@ class LMTask:
     kind = "lm"
     score_key = "val_loss"
     higher_is_better = False
-    loss_limit = 100.0  # nats per token, far above ln(vocab): past it the model has diverged
+    loss_limit = DIVERGED_NATS  # a loss above it counts as divergence (nlp.training)
 
     def __init__(self, model: LanguageModel, data: LMData, batch_mode: str = "stream",
                  sample_prompt: str = "\n", sample_tokens: int = 200):

@@ -11,6 +11,9 @@ from __future__ import annotations
 import math
 
 LN2 = math.log(2.0)
+# a cross-entropy above this (nats per token, far above ln(vocab) for any
+# vocabulary) means the model has diverged: the tasks' ``loss_limit``
+DIVERGED_NATS = 100.0
 
 
 def perplexity(loss_nats: float) -> float:

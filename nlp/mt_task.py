@@ -29,6 +29,7 @@ from models.seq2seq import Seq2Seq, Seq2SeqConfig
 from nlp.batching import Seq2SeqBatch, Seq2SeqBatches
 from nlp.corpus import TextOptions, corpus_fingerprint
 from nlp.errors import CheckpointError, ConfigError
+from nlp.metrics import DIVERGED_NATS
 from nlp.parallel import Pair, PairFilter, read_pairs, split_pairs
 from nlp.runs import Run, load_model
 from nlp.token_store import PairStoreInfo, RaggedIds, cached_pairs
@@ -149,7 +150,7 @@ class MTTask:
     """
 
     kind = "mt"
-    loss_limit = 100.0  # nats per token, far above ln(vocab): past it the model has diverged
+    loss_limit = DIVERGED_NATS  # a loss above it counts as divergence (nlp.training)
 
     def __init__(self, model: Seq2Seq, data: MTData, *, score: str = "bleu",
                  eval_sentences: int = 500, eval_beam: int = 1, batch_tokens: int | None = None,

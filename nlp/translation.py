@@ -144,13 +144,13 @@ class Translator:
         both are put back afterwards. Anything that searches with the model
         directly (``nlp.inspect``) goes through this, to find what ``translate`` finds."""
         model = self.model
-        was_training = model.training
+        was_training, was_dtype = model.training, model.decoder.matmul_dtype
         model.eval()
         model.decoder.matmul_dtype = self.precision.dtype
         try:
             yield model
         finally:
-            model.decoder.matmul_dtype = None
+            model.decoder.matmul_dtype = was_dtype
             model.train(was_training)
 
     def translate_text(self, text: str, beam: int = 5) -> str:
