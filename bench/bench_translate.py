@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from models.seq2seq import Seq2SeqConfig, build_model  # noqa: E402
+from nlp.devices import device_description, pick_device  # noqa: E402
 from nlp.tokenizers import SubwordTokenizer  # noqa: E402
 from nlp.translation import Translator  # noqa: E402
 
@@ -45,26 +46,26 @@ def sample_sentences(n: int, source: str | None = None) -> list[str]:
     return [line.split("\t")[0] for line in lines[:n]]
 
 
-def random_translator(hidden: int, precision: str, attention: str
+def random_translator(hidden: int, precision: str, attention: str, device: str
                       ) -> tuple[Translator, str]:
     text = (SAMPLE / "train.tsv").read_text(encoding="utf-8").replace("\t", "\n")
     tok = SubwordTokenizer.train([text], vocab_size=1000)
     torch.manual_seed(0)
     model = build_model(Seq2SeqConfig(src_vocab=tok.vocab_size, tgt_vocab=tok.vocab_size,
                                       embed=hidden, hidden=hidden, joint_vocab=True,
-                                      attention=attention)).eval()
+                                      attention=attention)).eval().to(pick_device(device))
     return (Translator(model, tok, tok, precision=precision),
             f"random weights, {hidden} wide, {attention} attention, vocab {tok.vocab_size}")
 
 
-def trained_translator(run: str, workspace: str | None, precision: str
+def trained_translator(run: str, workspace: str | None, precision: str, device: str
                        ) -> tuple[Translator, str]:
     from nlp.mt_task import load_translator
     from nlp.paths import default_workspace
     from nlp.runs import Workspace
 
     ws = Workspace(Path(workspace) if workspace else default_workspace())
-    translator = load_translator(ws.resolve(run), "best", precision=precision)
+    translator = load_translator(ws.resolve(run), "best", device, precision=precision)
     return translator, f"run {run}: {translator.model.cfg.to_dict()}"
 
 
@@ -109,18 +110,22 @@ def main() -> None:
     parser.add_argument("--attention", default="bahdanau", choices=("bahdanau", "luong"),
                         help="random model's attention")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, mps or auto")
     parser.add_argument("--rounds", type=int, default=3, help="best of this many timings")
     parser.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"),
                         help="the decoder's matrix products (both ways alike)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.run:
-        translator, model = trained_translator(args.run, args.workspace, args.precision)
+        translator, model = trained_translator(args.run, args.workspace, args.precision,
+                                               args.device)
     else:
-        translator, model = random_translator(args.hidden, args.precision, args.attention)
+        translator, model = random_translator(args.hidden, args.precision, args.attention,
+                                              args.device)
     sentences = sample_sentences(args.sentences, args.source)
     report = {"model": model, "source": args.source or "corpora/numbers-en-fr/test.tsv",
               "sentences": len(sentences), "threads": args.threads,
+              "device": device_description(translator.device),
               "precision": translator.precision.name,
               "torch": torch.__version__, "machine": platform.processor() or platform.machine(),
               f"beam{args.beam}": compare(translator, sentences, args.beam, args.rounds),

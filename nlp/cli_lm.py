@@ -252,6 +252,8 @@ def register(sub) -> None:
     p.add_argument("--beam", type=int, default=5)
     p.add_argument("--checkpoint", default="best", help="best, last or step-N")
     add_precision_flag(p)  # translators
+    p.add_argument("--device", default="cpu",
+                   help="translators: decode on cpu, cuda, mps or auto")
     add_text_options(p)
     add_workspace_flag(p)
     p.set_defaults(handler=cmd_evaluate)

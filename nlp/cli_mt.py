@@ -134,7 +134,7 @@ def evaluate_mt(args, ref: str) -> int:
         raise StudioError("give the test set with --src FILE --ref FILE (one sentence per "
                           "line, the same number of lines)")
     run = Workspace(workspace_from(args)).resolve(ref)
-    translator = load_translator(run, args.checkpoint, precision=args.precision)
+    translator = load_translator(run, args.checkpoint, args.device, precision=args.precision)
     options = TextOptions.from_dict(text_options_from(args))
     pairs = read_pairs((args.src, args.ref), options=options,
                        pair_filter=PairFilter(drop_empty=False)).pairs

@@ -253,7 +253,7 @@ def beam_search(model: Seq2Seq, src: Tensor, lengths: Tensor,
         logits, live.state, weights = model.decode_step_logits(live.prev, live.state, live.enc)
         n, k, V = len(live.sent), live.scores.shape[1], logits.shape[1]  # k: 1, then K
         # normalised over every token (one fused pass), then constrained
-        log_probs = _constrain(torch.log_softmax(logits, dim=-1, dtype=torch.float32),
+        log_probs = _constrain(torch.log_softmax(logits.float(), dim=-1),
                                live.history,
                                max_len[live.sent].repeat_interleave(k), cfg.no_repeat_ngram)
         # the best 2K of a sentence's k*V candidates are among its rows' best 2K each:
