@@ -97,10 +97,10 @@ class Translator:
 
     ``max_src_tokens``: longer sentences are cut into pieces of this many
     tokens. ``max_batch_tokens``: source tokens per decoding batch (times the
-    beam size in rows); by default 2,000 on a CPU, where a step's vocabulary-wide
-    work then stays in the caches (1.2-1.4x the sentences/s of 6,000 on Multi30k),
-    and 6,000 on a GPU, which wants wide batches. ``src_eos``: as in training
-    (``Seq2SeqBatches``).
+    beam size in rows); by default 2,000 on a CPU, where a step's (rows x
+    vocabulary) arrays stay smaller (1.2x the sentences/s of 6,000 on Multi30k,
+    alternating in one process), and 6,000 on a GPU, which wants wide batches.
+    ``src_eos``: as in training (``Seq2SeqBatches``).
     ``precision``: the decoder's matrix products in ``fp32``, or ``bf16`` (``fp16``
     on a GPU without bf16); ``auto`` picks bf16 where the hardware has fast bf16
     kernels (see ``nlp.devices.pick_precision``). Everything else (the encoder,
