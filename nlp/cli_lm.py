@@ -171,12 +171,14 @@ def cmd_evaluate(args) -> int:
     if not args.corpus:
         raise StudioError("give the text to score with --corpus FILE")
     from nlp.corpus import TextOptions, iter_text
+    from nlp.devices import pick_device
     from nlp.lm_task import evaluate_lm, load_lm
     from nlp.progress import format_metrics
     from nlp.token_store import encode_to_store
 
     run = Workspace(workspace_from(args)).resolve(ref)
     model, tokenizer, _ = load_lm(run, args.checkpoint)
+    model.to(pick_device(args.device))
     options = TextOptions.from_dict(text_options_from(args))
     import tempfile
 
@@ -252,8 +254,7 @@ def register(sub) -> None:
     p.add_argument("--beam", type=int, default=5)
     p.add_argument("--checkpoint", default="best", help="best, last or step-N")
     add_precision_flag(p)  # translators
-    p.add_argument("--device", default="cpu",
-                   help="translators: decode on cpu, cuda, mps or auto")
+    p.add_argument("--device", default="cpu", help="cpu, cuda, mps or auto")
     add_text_options(p)
     add_workspace_flag(p)
     p.set_defaults(handler=cmd_evaluate)

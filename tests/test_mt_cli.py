@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpora" / "numbers-en-fr"
@@ -74,6 +75,14 @@ def test_evaluate_prints_bleu_chrf_ter_and_signatures(trained):
     keys = [line.split("\t")[0] for line in out.splitlines()]
     assert keys == ["BLEU", "chrF", "TER", "BLEU signature", "chrF signature", "TER signature"]
     assert "tok:13a" in out
+    auto = cli("evaluate", "mt", "tiny", "--src", tmp / "test.en", "--ref", tmp / "test.fr",
+               "--beam", "2", "--device", "auto", "--workspace", ws).stdout
+    assert auto.splitlines()[0].startswith("BLEU\t")  # a GPU where there is one, else the CPU
+    if not torch.cuda.is_available():
+        gpu = cli("evaluate", "mt", "tiny", "--src", tmp / "test.en", "--ref", tmp / "test.fr",
+                  "--device", "cuda", "--workspace", ws, check=False)
+        assert gpu.returncode != 0 and "no CUDA GPU" in gpu.stderr
+        assert "Traceback" not in gpu.stderr
 
 
 def test_resume_and_clear_errors(trained):
