@@ -272,7 +272,7 @@ class Decoder(nn.Module):
 
     def logits(self, att: Tensor) -> Tensor:
         """att (..., H) -> logits (..., V_t): float32, or ``matmul_dtype`` when decoding
-        with one (see :meth:`linear`), so that a softmax converts them in its one pass."""
+        with one (see :meth:`linear`); bf16 logits are half the memory to write."""
         x = self.drop(att)
         if self.proj is not None:
             x = self.linear(x, self.proj.weight)
@@ -339,14 +339,14 @@ class Seq2Seq(nn.Module):
         (the beams of sentence ``i``) then share its encoder output.
         """
         logits, state, weights = self.decode_step_logits(prev_tokens, state, enc)
-        return torch.log_softmax(logits, dim=-1, dtype=torch.float32), state, weights
+        return torch.log_softmax(logits.float(), dim=-1), state, weights
 
     def decode_step_logits(self, prev_tokens: Tensor, state: DecoderState, enc: Encoded
                            ) -> tuple[Tensor, DecoderState, Tensor]:
         """As :meth:`decode_step`, with unnormalised scores (search normalises
         them the cheapest way for its own use), as the output layer made them:
-        float32, or lower (the decoder's ``matmul_dtype``, or autocast). Normalise
-        with ``dtype=torch.float32``: one pass, not a conversion and then another."""
+        float32, or lower (the decoder's ``matmul_dtype``, or autocast): convert
+        them with ``.float()`` before normalising."""
         gates = self.decoder.token_gates(prev_tokens)  # (N, G)
         att, state, weights = self.decoder.step(gates, state, enc)
         return self.decoder.logits(att), state, weights

@@ -252,7 +252,9 @@ def beam_search(model: Seq2Seq, src: Tensor, lengths: Tensor,
     while len(live.sent):
         logits, live.state, weights = model.decode_step_logits(live.prev, live.state, live.enc)
         n, k, V = len(live.sent), live.scores.shape[1], logits.shape[1]  # k: 1, then K
-        # normalised over every token (one fused pass), then constrained
+        # normalised over every token, then constrained; bf16 logits are converted
+        # first (log_softmax's dtype= converts into a fresh buffer inside the call,
+        # which page-faulted at every step on the CPU)
         log_probs = _constrain(torch.log_softmax(logits.float(), dim=-1),
                                live.history,
                                max_len[live.sent].repeat_interleave(k), cfg.no_repeat_ngram)
