@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from nlp.errors import ConfigError
 
 SCHEDULES = ("cosine", "plateau", "constant")
+# settings that runs saved by earlier versions may hold and that never had an effect:
+# dropped on reading (eval_batches: validation always covers the whole split)
+RETIRED = frozenset({"eval_batches"})
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,6 @@ class TrainConfig:
     max_minutes: float | None = None
     eval_every: int = 500  # steps
     eval_minutes: float | None = None  # also evaluate at least this often
-    eval_batches: int | None = None  # None: the whole validation split
     patience: int | None = None  # early stopping after this many evaluations without improvement
     checkpoint_minutes: float = 5.0  # a 'last' checkpoint at least this often
     keep_checkpoints: int = 2  # besides 'last' and 'best'
@@ -65,6 +67,7 @@ class TrainConfig:
     @classmethod
     def from_dict(cls, data: dict) -> TrainConfig:
         valid = {f.name for f in fields(cls)}
+        data = {k: v for k, v in data.items() if k not in RETIRED}
         unknown = sorted(set(data) - valid)
         if unknown:
             raise ConfigError(f"unknown training setting(s) {', '.join(unknown)}; valid ones: "

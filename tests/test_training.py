@@ -9,6 +9,7 @@ import pytest
 import torch
 from torch import nn
 
+from nlp.errors import ConfigError
 from nlp.events import (
     CheckpointEvent,
     EvalEvent,
@@ -162,3 +163,10 @@ def test_early_stopping(tmp_path):
 def test_budget_is_required():
     with pytest.raises(Exception, match="budget"):
         TrainConfig(max_steps=None)
+
+
+def test_settings_of_earlier_runs_still_load():
+    old = {**TrainConfig(max_steps=5).to_dict(), "eval_batches": None}
+    assert TrainConfig.from_dict(old) == TrainConfig(max_steps=5)
+    with pytest.raises(ConfigError, match="unknown training setting"):
+        TrainConfig.from_dict({"max_steps": 5, "eval_batchez": 3})
