@@ -58,6 +58,7 @@ class LoadedLM:
 class LoadedTranslator:
     translator: object  # nlp.translation.Translator
     info: dict  # the loaded checkpoint's info.json (step, metrics, ...)
+    mode: str = ""  # "CPU, bf16" or "GPU: <name>, bf16": where and how it decodes
 
 
 def load_generator(run: Run) -> LoadedLM:
@@ -71,11 +72,16 @@ def load_generator(run: Run) -> LoadedLM:
 
 
 def load_translator_for(run: Run) -> LoadedTranslator:
-    """A run's translator (on the CPU), with what the page shows about it."""
+    """A run's translator, with what the page shows about it. It decodes on the
+    GPU when there is one (a file of sentences goes several times faster in
+    batches there), else on the CPU."""
+    from nlp.devices import device_description
     from nlp.mt_task import load_translator
 
-    translator = load_translator(run, "best")
-    return LoadedTranslator(translator, _best_info(run))
+    translator = load_translator(run, "best", device="auto")
+    where = "CPU" if translator.device.type == "cpu" else device_description(translator.device)
+    return LoadedTranslator(translator, _best_info(run),
+                            f"{where}, {translator.precision.name}")
 
 
 def _best_info(run: Run) -> dict:

@@ -1138,7 +1138,7 @@
 <context>
     <name>Inference</name>
     <message>
-        <location filename="../inference.py" line="+255"/>
+        <location filename="../inference.py" line="+261"/>
         <source>cannot write {path}: {reason}. Choose another folder or free some disk space.</source>
         <translation>无法写入 {path}：{reason}。请选择其他文件夹或释放一些磁盘空间。</translation>
     </message>
@@ -2948,12 +2948,12 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+213"/>
+        <location line="+215"/>
         <source>The translation appears here</source>
         <translation>译文会显示在这里</translation>
     </message>
     <message>
-        <location line="-211"/>
+        <location line="-213"/>
         <source>Source</source>
         <translation>原文</translation>
     </message>
@@ -3044,6 +3044,11 @@
     </message>
     <message>
         <location line="+6"/>
+        <source>translating on {mode}</source>
+        <translation>翻译方式：{mode}</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Ready: {details}</source>
         <translation>就绪：{details}</translation>
     </message>

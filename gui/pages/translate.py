@@ -204,6 +204,8 @@ class TranslatePage(RunChooser, QWidget):
             if isinstance(value, (int, float)):
                 parts.append(f"{label} {value:.1f}" if key != "val_loss" else
                              f"{label} {value:.2f}")
+        if loaded.mode:
+            parts.append(self.tr("translating on {mode}").format(mode=loaded.mode))
         self.model_label.setStyleSheet("")
         self.model_label.setText(self.tr("Ready: {details}").format(details=" · ".join(parts))
                                  if parts else self.tr("Ready"))

@@ -56,6 +56,8 @@ def translate(page, qtbot, text: str):
 
 def test_typing_translates_after_a_pause(page, qtbot):
     assert page.current_run() == "tiny-mt" and "step 2" in page.model_label.text()
+    assert "translating on CPU, " in page.model_label.text() or \
+        "translating on GPU" in page.model_label.text()  # where there is one
     page.source.setPlainText("one two")
     assert page.debounce.isActive() and not page.is_busy()  # nothing runs while typing
     qtbot.waitUntil(lambda: page.shown_source == "one two", timeout=60_000)
