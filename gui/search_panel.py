@@ -366,7 +366,7 @@ class SearchPanel(QWidget):
         self.search_list.clear()
         for result in self.searches:
             text = self.tr("{name}   {method}, {count} trials").format(
-                name=result.name, method=result.method, count=len(result.trials))
+                name=result.name, method=method_label(result.method), count=len(result.trials))
             if result.state in SEARCH_STATES:  # "running" here: another process, or cut short
                 text += ", " + tr(SEARCH_STATES[result.state])
             self.search_list.addItem(text)
@@ -594,10 +594,15 @@ class SearchPanel(QWidget):
         self.status.setText(text)
 
 
+def method_label(method: str) -> str:
+    """A search method's name in the interface language ("bayes" -> "Bayesian")."""
+    return tr(METHOD_NAMES[method]) if method in METHOD_NAMES else method
+
+
 def result_summary(result) -> str:
     """One line on a search: method, space, data, and how the best did against the
     baseline."""
-    method = tr(METHOD_NAMES[result.method]) if result.method in METHOD_NAMES else result.method
+    method = method_label(result.method)
     translate = QCoreApplication.translate  # lupdate reads the context from these calls
     text = translate("ExperimentsPage", "{method} search over {space} on {corpus}.").format(
         method=method, space=result.space, corpus=Path(str(result.data.get("corpus", ""))).name)

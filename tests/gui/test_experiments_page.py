@@ -227,6 +227,7 @@ def test_a_saved_search_shows_its_trials_best_and_baseline(page, ctx, qtbot, tmp
     wait_rows(qtbot, table, 3)
     col = {name: TRIAL_COLUMNS.index(name) for name in TRIAL_COLUMNS}
     assert panel.search_list.item(0).text().startswith("s ")
+    assert "Random, 3 trials" in panel.search_list.item(0).text()  # the method's name, not "random"
     assert table_column(table, col["Trial"]) == ["0 (baseline)", "1", "2"]
     assert table_column(table, col["State"])[2].startswith("pruned")
     assert table_column(table, col["Settings"])[1] == "hidden=32, lr=0.005"
