@@ -66,7 +66,6 @@ MANIFEST = "manifest.json"
 MAX_MEMBERS = 200  # a run has 4 files and 3 per checkpoint: far fewer
 MAX_TOTAL_BYTES = 32 << 30  # unpacked; a run with a 1-billion-weight model fits
 MAX_JSON_BYTES = 16 << 20  # manifest, run.json, index.json, info.json are small
-STALE_IMPORT_S = 24 * 3600  # a hidden import folder this old was left by a crash
 
 # The only paths a run file may hold (the layout above), and the folders among them.
 _FILE_RE = re.compile(r"(manifest\.json|run\.json|metrics\.jsonl|samples\.jsonl|"
@@ -327,7 +326,7 @@ def import_run(workspace: Workspace, archive: Path, name: str | None = None, *,
     if name is not None:
         check_run_name(name)
     workspace.ensure_writable()
-    _remove_stale_imports(workspace)
+    workspace.remove_leftovers()
     with _open_members(archive) as members:
         try:
             checked = _checked_members(members, archive.name, max_total or MAX_TOTAL_BYTES)
@@ -450,14 +449,3 @@ def _check_disk_space(workspace: Workspace, needed: int) -> None:
     if needed > free:
         raise StudioError(f"not enough disk space in {workspace.root}: the run needs "
                           f"{_size(needed)}, {_size(free)} are free")
-
-
-def _remove_stale_imports(workspace: Workspace) -> None:
-    """Hidden folders left by an import cut short (a crash, a power cut)."""
-    now = time.time()
-    for folder in workspace.runs_dir.glob(".import-*"):
-        try:
-            if now - folder.stat().st_mtime > STALE_IMPORT_S:
-                shutil.rmtree(folder, ignore_errors=True)
-        except OSError:
-            continue

@@ -49,6 +49,9 @@ CHECKPOINTS = "checkpoints"
 INDEX = "index.json"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$")
 CHECKPOINT_RE = re.compile(r"step-\d{8,12}")  # the name of a checkpoint folder
+# hidden folders in runs/ that only a crash leaves behind (see Workspace.remove_leftovers)
+LEFTOVERS = (".deleting", ".new", ".import")
+STALE_S = 24 * 3600  # a creation or import folder this old was cut short
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # POSIX; Windows has no such flag
 
 
@@ -350,6 +353,24 @@ class Workspace:
                 f"the workspace {self.root} cannot be written ({exc.strerror or exc}); "
                 "choose another folder with --workspace or in the settings") from exc
 
+    def remove_leftovers(self) -> None:
+        """Delete the hidden folders that a crash or a kill leaves in ``runs/``:
+        a run being deleted (``.deleting-*``, any age: it was on its way out) and,
+        once a day old (so never one another process is using), a run being
+        created (``.new-*``) or imported (``.import-*``)."""
+        if not self.runs_dir.is_dir():
+            return
+        now = time.time()
+        for folder in self.runs_dir.glob(".*-*"):
+            kind = folder.name.split("-", 1)[0]
+            try:
+                if not folder.is_dir() or folder.is_symlink() or kind not in LEFTOVERS:
+                    continue
+                if kind == ".deleting" or now - folder.stat().st_mtime > STALE_S:
+                    shutil.rmtree(folder, ignore_errors=True)
+            except OSError:
+                continue
+
     def list_runs(self) -> list[RunSummary]:
         if not self.runs_dir.is_dir():
             return []
@@ -360,6 +381,7 @@ class Workspace:
     def create_run(self, name: str, config: dict) -> Run:
         check_run_name(name)
         self.ensure_writable()
+        self.remove_leftovers()
         path = self.runs_dir / name
         exists = StudioError(f"a run named {name!r} already exists in {self.runs_dir}; "
                              f"continue it with --resume {name!r}, or choose another name")
@@ -455,6 +477,7 @@ class Workspace:
         shutil.rmtree(doomed, ignore_errors=True)
         if doomed.exists():
             log.warning("could not remove all of %s; delete it by hand", doomed)
+        self.remove_leftovers()
 
 
 

@@ -122,3 +122,28 @@ def test_resume_with_more_minutes_trains_minutes_only(tmp_path):
     assert TrainConfig.from_dict(run.read_config()["train"]) == train  # recorded
     with pytest.raises(ConfigError, match="positive"):
         resume_budget(run, 90.0, -1.0)
+
+
+def test_leftovers_of_a_crash_are_cleared(tmp_path):
+    import os
+    import time
+
+    ws = Workspace(tmp_path / "ws")
+    ws.create_run("a", {"task": "lm"})
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    day_ago = time.time() - 2 * 24 * 3600
+    for name, old in ((".deleting-1", False), (".new-old", True), (".new-fresh", False),
+                      (".import-old", True), (".import-fresh", False), (".other-old", True)):
+        folder = ws.runs_dir / name
+        (folder / "checkpoints").mkdir(parents=True)
+        (folder / "checkpoints" / "model.safetensors").write_bytes(b"x" * 1000)
+        if old:
+            os.utime(folder, (day_ago, day_ago))
+    (ws.runs_dir / ".deleting-link").symlink_to(outside)
+    ws.create_run("b", {"task": "lm"})  # creating (or deleting, importing) a run clears them
+    left = sorted(p.name for p in ws.runs_dir.iterdir())
+    assert left == [".deleting-link", ".import-fresh", ".new-fresh", ".other-old", "a", "b"]
+    assert (outside / "keep.txt").read_text() == "mine"  # a link is never followed
+    assert [r.name for r in ws.list_runs()] == ["b", "a"]
