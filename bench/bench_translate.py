@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from models.seq2seq import Seq2SeqConfig, build_model  # noqa: E402
-from nlp.devices import device_description, pick_device  # noqa: E402
+from nlp.devices import DECODING_PRECISIONS, device_description, pick_device  # noqa: E402
 from nlp.tokenizers import SubwordTokenizer  # noqa: E402
 from nlp.translation import Translator  # noqa: E402
 
@@ -112,7 +112,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--device", default="cpu", help="cpu, cuda, mps or auto")
     parser.add_argument("--rounds", type=int, default=3, help="best of this many timings")
-    parser.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"),
+    parser.add_argument("--precision", default="auto", choices=DECODING_PRECISIONS,
                         help="the decoder's matrix products (both ways alike)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

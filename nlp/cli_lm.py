@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 
 def add_precision_flag(p: argparse.ArgumentParser) -> None:
     """``--precision`` of a translator's decoding (``translate``, ``evaluate mt``)."""
-    p.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16"),
+    from nlp.devices import DECODING_PRECISIONS
+
+    p.add_argument("--precision", default="auto", choices=DECODING_PRECISIONS,
                    help="the decoder's matrix products: auto = bf16 where the CPU or GPU "
                         "has fast bf16 kernels (batched decoding ~1.4x faster, BLEU "
                         "unchanged), else fp32")
