@@ -5,12 +5,14 @@ the same duties around it: list the runs of its tasks keeping the current
 choice (or the one remembered from the last session), select a run that
 another page sends, and reload when shown. :class:`RunChooser` does them once;
 a page names its tasks and remembered setting and says, in its own words (its
-translation context), how a run is labelled and what an unknown run means.
+translation context), what an unknown run means, and may label runs its own way.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication
 
 
 class RunChooser:
@@ -22,8 +24,12 @@ class RunChooser:
     RUN_SETTING = ""  # where the last choice is remembered (ctx.recall)
 
     def _run_label(self, summary) -> str:
-        """The text of ``summary``'s entry in the box."""
-        raise NotImplementedError
+        """The text of ``summary``'s entry in the box: its name and step (a page may
+        say more)."""
+        if not summary.step:
+            return summary.name
+        return summary.name + QCoreApplication.translate(
+            "RunChooser", "  (step {step})").format(step=f"{summary.step:,}")
 
     def _not_a_run(self, name: str) -> str:
         """The message for a run sent here that the page cannot load."""

@@ -695,7 +695,7 @@
         <translation>{name}：搜索 {search} 的最佳配置，{minutes} 分钟</translation>
     </message>
     <message>
-        <location line="+451"/>
+        <location line="+456"/>
         <source>{method} search over {space} on {corpus}.</source>
         <translation>在 {corpus} 上对 {space} 进行{method}搜索。</translation>
     </message>
@@ -1020,11 +1020,6 @@
     </message>
     <message>
         <location line="+22"/>
-        <source>  (step {step})</source>
-        <translation>  （第 {step} 步）</translation>
-    </message>
-    <message>
-        <location line="+4"/>
         <source>&apos;{name}&apos; is not a language-model run in this workspace.</source>
         <translation>“{name}”不是此工作区中的语言模型运行。</translation>
     </message>
@@ -1507,7 +1502,7 @@
         <translation>语料库</translation>
     </message>
     <message>
-        <location filename="../pages/generate.py" line="-361"/>
+        <location filename="../pages/generate.py" line="-357"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
@@ -1540,6 +1535,14 @@
         <location filename="../pages/series.py" line="+101"/>
         <source>Series</source>
         <translation>时间序列</translation>
+    </message>
+</context>
+<context>
+    <name>RunChooser</name>
+    <message>
+        <location filename="../run_chooser.py" line="+31"/>
+        <source>  (step {step})</source>
+        <translation>  （第 {step} 步）</translation>
     </message>
 </context>
 <context>
@@ -1979,7 +1982,7 @@
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../search_panel.py" line="-399"/>
+        <location filename="../search_panel.py" line="-404"/>
         <source>Saved searches</source>
         <translation>已保存的搜索</translation>
     </message>
@@ -2948,12 +2951,12 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+215"/>
+        <location line="+211"/>
         <source>The translation appears here</source>
         <translation>译文会显示在这里</translation>
     </message>
     <message>
-        <location line="-213"/>
+        <location line="-209"/>
         <source>Source</source>
         <translation>原文</translation>
     </message>
@@ -3014,11 +3017,6 @@
     </message>
     <message>
         <location line="+15"/>
-        <source>  (step {step})</source>
-        <translation>  （第 {step} 步）</translation>
-    </message>
-    <message>
-        <location line="+4"/>
         <source>&apos;{name}&apos; is not a translator run in this workspace.</source>
         <translation>“{name}”不是此工作区中的翻译模型运行。</translation>
     </message>

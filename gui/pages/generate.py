@@ -176,10 +176,6 @@ class GeneratePage(RunChooser, QWidget):
         return box
 
     # -- runs ----------------------------------------------------------------------------
-    def _run_label(self, summary) -> str:
-        step = self.tr("  (step {step})").format(step=f"{summary.step:,}") if summary.step else ""
-        return summary.name + step
-
     def _not_a_run(self, name: str) -> str:
         return self.tr("'{name}' is not a language-model run in this "
                        "workspace.").format(name=name)

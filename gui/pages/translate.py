@@ -157,10 +157,6 @@ class TranslatePage(RunChooser, QWidget):
         return row
 
     # -- runs ----------------------------------------------------------------------------
-    def _run_label(self, summary) -> str:
-        step = self.tr("  (step {step})").format(step=f"{summary.step:,}") if summary.step else ""
-        return summary.name + step
-
     def _not_a_run(self, name: str) -> str:
         return self.tr("'{name}' is not a translator run in this "
                        "workspace.").format(name=name)

@@ -80,6 +80,8 @@ def test_the_qm_file_translates_a_page_title(chinese):
     assert i18n.current_language() == "zh_CN"
     assert QCoreApplication.translate("Pages", "Train") == "训练"
     assert QCoreApplication.translate("QPlatformTheme", "Cancel") == "取消"  # Qt's own
+    # a text of the run chooser shared by the Generate and Translate pages (its own context)
+    assert QCoreApplication.translate("RunChooser", "  (step {step})") == "  （第 {step} 步）"
 
 
 def test_english_and_removal_leave_the_source_texts(qapp):
