@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from models.seq2seq import Seq2SeqConfig, build_model  # noqa: E402
-from nlp.devices import DECODING_PRECISIONS, device_description, pick_device  # noqa: E402
+from nlp.cli_lm import DECODING_PRECISIONS  # noqa: E402
+from nlp.devices import device_description, pick_device  # noqa: E402
 from nlp.tokenizers import SubwordTokenizer  # noqa: E402
 from nlp.translation import Translator  # noqa: E402
 

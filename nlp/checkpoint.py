@@ -31,12 +31,14 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
 
 from nlp.errors import CheckpointError
+
+if TYPE_CHECKING:  # torch is imported where tensors are read or written: listing runs
+    import torch  # and reading info.json (the CLI's ``runs list``, the window) need none
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +61,20 @@ class Checkpoint:
     task: str
     tokenizers: dict[str, bytes]
     info: dict
+
+
+def save_file(tensors: dict[str, torch.Tensor], filename: str, metadata: dict) -> None:
+    """``safetensors.torch.save_file``, imported when first needed (it imports torch)."""
+    from safetensors.torch import save_file as save
+
+    save(tensors, filename, metadata=metadata)
+
+
+def load_file(filename: str) -> dict[str, torch.Tensor]:
+    """``safetensors.torch.load_file``, imported when first needed."""
+    from safetensors.torch import load_file as load
+
+    return load(filename)
 
 
 def _sha256(path: Path) -> str:
@@ -147,6 +163,8 @@ def save_checkpoint(folder: Path, *, weights: dict[str, torch.Tensor], model_con
     Raises :class:`CheckpointError` when the disk refuses (full, read-only);
     whatever was there before stays whole.
     """
+    import torch
+
     folder = Path(folder)
     tmp = folder.with_name(f".tmp-{folder.name}-{uuid.uuid4().hex[:8]}")
     try:
@@ -259,6 +277,8 @@ def load_checkpoint(folder: Path, *, verify: bool = True) -> Checkpoint:
 
 def load_train_state(folder: Path) -> dict:
     """The optimizer/schedule/RNG/data state for resuming; never runs pickled code."""
+    import torch
+
     folder = Path(folder)
     info = read_info(folder)
     verify_files(folder, info, (STATE,))

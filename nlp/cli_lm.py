@@ -19,11 +19,11 @@ from nlp.train_config import TrainConfig
 
 log = logging.getLogger(__name__)
 
+DECODING_PRECISIONS = ("auto", "fp32", "bf16")  # a translator's --precision (fp16: auto's pick)
+
 
 def add_precision_flag(p: argparse.ArgumentParser) -> None:
     """``--precision`` of a translator's decoding (``translate``, ``evaluate mt``)."""
-    from nlp.devices import DECODING_PRECISIONS
-
     p.add_argument("--precision", default="auto", choices=DECODING_PRECISIONS,
                    help="the decoder's matrix products: auto = bf16 where the CPU or GPU "
                         "has fast bf16 kernels (batched decoding ~1.4x faster, BLEU "

@@ -14,7 +14,6 @@ log = logging.getLogger(__name__)
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = ("auto", "fp32", "bf16", "fp16")
-DECODING_PRECISIONS = ("auto", "fp32", "bf16")  # a translator's --precision (fp16: auto picks it)
 
 
 def cpu_supports_bf16() -> bool:

@@ -61,7 +61,7 @@ def _half_then(error):
     ("nlp.checkpoint.save_file", OSError(errno.ENOSPC, "No space left on device"),
      "the disk is full"),
     # PyTorch hides the errno of a failed write in a RuntimeError
-    ("nlp.checkpoint.torch.save", RuntimeError(
+    ("torch.save", RuntimeError(
         "[enforce fail at inline_container.cc:626] . unexpected pos 64 vs 0\n"
         "PytorchStreamWriter failed writing file data/0: file write failed"),
      "the disk refused the write; it is probably full"),
