@@ -20,6 +20,7 @@ not wait for it.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import threading
@@ -33,6 +34,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from nlp.errors import Cancelled, StudioError
 from nlp.runs import Run
+
+log = logging.getLogger(__name__)
 
 Report = Callable[[object], None]
 ShouldStop = Callable[[], bool]
@@ -78,7 +81,11 @@ def load_translator_for(run: Run) -> LoadedTranslator:
     from nlp.devices import device_description
     from nlp.mt_task import load_translator
 
-    translator = load_translator(run, "best", device="auto")
+    try:
+        translator = load_translator(run, "best", device="auto")
+    except RuntimeError as exc:  # a GPU that fails to start or is out of memory: use the CPU
+        log.warning("translating on the CPU: the GPU could not take the model (%s)", exc)
+        translator = load_translator(run, "best", device="cpu")
     where = "CPU" if translator.device.type == "cpu" else device_description(translator.device)
     return LoadedTranslator(translator, _best_info(run),
                             f"{where}, {translator.precision.name}")

@@ -193,3 +193,21 @@ def test_heatmap_cells_colours_and_cut(qtbot):
     heatmap.grab()  # paints without error
     heatmap.clear()
     assert heatmap.shape == (0, 0)
+
+
+def test_a_failing_gpu_falls_back_to_the_cpu(ctx, monkeypatch, caplog):
+    from gui import inference
+    from nlp import mt_task
+
+    run = make_mt_run(ctx.workspace, "gpu-trouble")
+    real = mt_task.load_translator
+
+    def flaky(run, which="best", device=None, **kw):
+        if device != "cpu":
+            raise RuntimeError("CUDA error: no kernel image is available for execution")
+        return real(run, which, device, **kw)
+
+    monkeypatch.setattr(mt_task, "load_translator", flaky)
+    loaded = inference.load_translator_for(run)
+    assert loaded.mode.startswith("CPU, ") and "no kernel image" in caplog.text
+    assert loaded.translator.translate(["one two"], beam=2)[0].text is not None
