@@ -61,7 +61,7 @@ class LoadedLM:
 class LoadedTranslator:
     translator: object  # nlp.translation.Translator
     info: dict  # the loaded checkpoint's info.json (step, metrics, ...)
-    mode: str = ""  # "CPU, bf16" or "GPU: <name>, bf16": where and how it decodes
+    mode: str  # "CPU, bf16" or "GPU: <name>, bf16": where and how it decodes
 
 
 def load_generator(run: Run) -> LoadedLM:

@@ -98,7 +98,7 @@ def cmd_translate(args) -> int:
 
     set_threads(args.threads)
     run = Workspace(workspace_from(args)).resolve(args.run)
-    translator = load_translator(run, args.checkpoint, args.device, args.precision)
+    translator = load_translator(run, args.checkpoint, args.device, precision=args.precision)
     records, number = [], 0
     for texts in _input_lines(args):
         results = translator.translate(texts, beam=args.beam, n_best=args.n_best,

@@ -1133,7 +1133,7 @@
 <context>
     <name>Inference</name>
     <message>
-        <location filename="../inference.py" line="+261"/>
+        <location filename="../inference.py" line="+268"/>
         <source>cannot write {path}: {reason}. Choose another folder or free some disk space.</source>
         <translation>无法写入 {path}：{reason}。请选择其他文件夹或释放一些磁盘空间。</translation>
     </message>
@@ -2951,12 +2951,12 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+211"/>
+        <location line="+209"/>
         <source>The translation appears here</source>
         <translation>译文会显示在这里</translation>
     </message>
     <message>
-        <location line="-209"/>
+        <location line="-207"/>
         <source>Source</source>
         <translation>原文</translation>
     </message>
@@ -3041,7 +3041,7 @@
         <translation>验证损失</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>translating on {mode}</source>
         <translation>翻译方式：{mode}</translation>
     </message>
@@ -3049,11 +3049,6 @@
         <location line="+2"/>
         <source>Ready: {details}</source>
         <translation>就绪：{details}</translation>
-    </message>
-    <message>
-        <location line="+1"/>
-        <source>Ready</source>
-        <translation>就绪</translation>
     </message>
     <message>
         <location line="+40"/>

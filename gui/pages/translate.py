@@ -200,11 +200,9 @@ class TranslatePage(RunChooser, QWidget):
             if isinstance(value, (int, float)):
                 parts.append(f"{label} {value:.1f}" if key != "val_loss" else
                              f"{label} {value:.2f}")
-        if loaded.mode:
-            parts.append(self.tr("translating on {mode}").format(mode=loaded.mode))
+        parts.append(self.tr("translating on {mode}").format(mode=loaded.mode))
         self.model_label.setStyleSheet("")
-        self.model_label.setText(self.tr("Ready: {details}").format(details=" · ".join(parts))
-                                 if parts else self.tr("Ready"))
+        self.model_label.setText(self.tr("Ready: {details}").format(details=" · ".join(parts)))
 
     def _model_failed(self, request: int, exc: BaseException) -> None:
         if request == self._preload_id:
