@@ -33,7 +33,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from nlp.errors import Cancelled, StudioError
-from nlp.runs import Run
+from nlp.runs import Run, selection_key
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ class LoadedTranslator:
     translator: object  # nlp.translation.Translator
     info: dict  # the loaded checkpoint's info.json (step, metrics, ...)
     mode: str  # "CPU, bf16" or "GPU: <name>, bf16": where and how it decodes
+    selected_by: str = "val_loss"  # the metric that chose the best checkpoint (nlp.runs)
 
 
 def load_generator(run: Run) -> LoadedLM:
@@ -87,8 +88,12 @@ def load_translator_for(run: Run) -> LoadedTranslator:
         log.warning("translating on the CPU: the GPU could not take the model (%s)", exc)
         translator = load_translator(run, "best", device="cpu")
     where = "CPU" if translator.device.type == "cpu" else device_description(translator.device)
+    try:
+        selected_by = selection_key(run.read_config())
+    except StudioError:
+        selected_by = "bleu"
     return LoadedTranslator(translator, _best_info(run),
-                            f"{where}, {translator.precision.name}")
+                            f"{where}, {translator.precision.name}", selected_by)
 
 
 def _best_info(run: Run) -> dict:
@@ -165,6 +170,8 @@ class GenerationOutcome:
     chars: int
     seconds: float
     stopped: bool
+    ended: str | None = None  # why it ended early: "eos", "stop", "stopped" (nlp.generation)
+    tokens: int = 0
 
 
 def batched(pieces: Iterable[str], report: Report, every_s: float) -> int:
@@ -201,7 +208,8 @@ def stream_generation(run_path: Path, prompt: str, settings: dict, report: Repor
     start = time.monotonic()
     pieces = generate_stream(loaded.model, loaded.tokenizer, prompt, cfg, should_stop)
     chars = batched(pieces, report, every_s)
-    return GenerationOutcome(chars, time.monotonic() - start, should_stop())
+    return GenerationOutcome(chars, time.monotonic() - start, should_stop(), pieces.ended,
+                             pieces.tokens)
 
 
 # ---------------------------------------------------------------- translation

@@ -221,9 +221,26 @@ def details_html(s: RunSummary, samples: list[dict]) -> str:
                 translate("RunDetails", "created"): created_text(s.created) or "—",
                 translate("RunDetails", "size on disk"): size_text(s.size_bytes),
                 folder: str(s.path)}
+    outcome = s.config.get("outcome")
+    if isinstance(outcome, dict) and outcome.get("reason"):
+        ended = str(outcome["reason"])
+        if outcome.get("detail"):
+            ended += f": {outcome['detail']}"
+        overview[translate("RunDetails", "how it ended")] = ended
     parts.append(_section(run_title, overview))
+    recipe = s.config.get("recipe")
+    if isinstance(recipe, dict) and recipe.get("why"):
+        parts.append(_section(translate("RunDetails", "Recipe"),
+                              {translate("RunDetails", "why these settings"): recipe["why"]}))
     if s.best:
-        parts.append(_section(translate("RunDetails", "Best checkpoint"), s.best))
+        chosen = {"val_loss": translate("RunDetails", "validation loss"),
+                  "chrf": translate("RunDetails", "validation chrF"),
+                  "bleu": translate("RunDetails", "validation BLEU")}.get(s.selected_by,
+                                                                          s.selected_by)
+        head = {translate("RunDetails", "chosen by"): chosen}
+        if s.best_step is not None:
+            head[translate("RunDetails", "step")] = f"{s.best_step:,}"
+        parts.append(_section(translate("RunDetails", "Best checkpoint"), {**head, **s.best}))
     parts.append(_samples_html(samples))
     for key, title in (("model", translate("RunDetails", "Model")),
                        ("data", translate("RunDetails", "Data")),

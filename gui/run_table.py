@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from nlp.runs import RunSummary
+from nlp.runs import RunSummary, selection_key
 
 SORT_ROLE = Qt.ItemDataRole.UserRole  # the raw value a column sorts by
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1  # the RunSummary of the row
@@ -41,6 +41,7 @@ TASKS = {"lm": QT_TRANSLATE_NOOP("RunTable", "Language model"),
          "series": QT_TRANSLATE_NOOP("RunTable", "Series forecaster")}
 # the score a run is judged by, in order of preference, and how it reads
 SCORES = (("bleu", QT_TRANSLATE_NOOP("RunTable", "BLEU {:.1f}")),
+          ("chrf", QT_TRANSLATE_NOOP("RunTable", "chrF {:.1f}")),
           ("val_bpc", QT_TRANSLATE_NOOP("RunTable", "{:.3f} bits/char")),
           ("val_word_ppl", QT_TRANSLATE_NOOP("RunTable", "word ppl {:.1f}")),
           ("val_ppl", QT_TRANSLATE_NOOP("RunTable", "ppl {:.2f}")),
@@ -90,11 +91,14 @@ def data_text(config: dict) -> str:
 
 def score(best: dict, config: dict | None = None) -> tuple[str, float | None, str]:
     """(metric key, value, text) of the score that judges a run, or ("", None, "").
-    A subword language model is judged by its word perplexity (comparable with
-    word-level models), a character model by its bits per character."""
+    A translator is judged by the score that chose its best checkpoint (chrF, or
+    BLEU for runs made before chrF was the default), a subword language model by
+    its word perplexity (comparable with word-level models), a character model by
+    its bits per character."""
     data = (config or {}).get("data")
     subword = isinstance(data, dict) and data.get("level") == "subword"
-    order = sorted(SCORES, key=lambda item: item[0] != "val_word_ppl") if subword else SCORES
+    first = "val_word_ppl" if subword else selection_key(config or {})
+    order = sorted(SCORES, key=lambda item: item[0] != first)
     for key, fmt in order:
         value = _number(best.get(key))
         if value is not None:

@@ -105,19 +105,14 @@ class SearchRequest:
 
 
 def base_config(corpus: str, level: str, options: dict, trial_minutes: float):
-    """The baseline (trial 0) of a new search: the sizes the Train page suggests
-    for this corpus. Returns ``(LMDataSpec, model dict, TrainConfig)``."""
-    from nlp.lm_session import LMDataSpec
-    from nlp.presets import budget_settings, measure_text, suggest
-    from nlp.train_config import TrainConfig
+    """The baseline (trial 0) of a new search: the recipe the Train page and the CLI
+    use for this corpus and a trial's minutes. Returns ``(LMDataSpec, model dict,
+    TrainConfig)``."""
+    from nlp.lm_session import planned_lm
+    from nlp.recipe import Budget
 
-    preset = suggest(level, measure_text(corpus))
-    spec = LMDataSpec(corpus=corpus, level=level, vocab_size=preset.vocab_size or 8000,
-                      options=dict(options))
-    model = {"cell": "lstm", "layers": preset.layers, "hidden": preset.hidden,
-             "embed": preset.embed, "dropout": preset.dropout, "tied": preset.tied}
-    train = TrainConfig(lr=preset.lr, batch_size=preset.batch_size, seq_len=preset.seq_len,
-                        **budget_settings("minutes", trial_minutes))
+    spec, model, train, _ = planned_lm(corpus, level, Budget("minutes", trial_minutes),
+                                       options=options)
     return spec, model, train
 
 

@@ -195,6 +195,13 @@ class Decoder(nn.Module):
                      None if bias is None else self._lowered(bias, dtype))
         return y if low_out else y.float()
 
+    def weights_changed(self) -> None:
+        """Drop the derived copies (low-precision weights, the token-gate table): the
+        trainer calls this after every optimizer step, since a fused step changes
+        weights in place without moving their version counters."""
+        self._low.clear()
+        self._gate_key = None
+
     def _lowered(self, t: Tensor, dtype: torch.dtype) -> Tensor:
         """``t`` in ``dtype``, converted once and again only after ``t`` changes."""
         where = (t.data_ptr(), tuple(t.shape), t.stride(), t.device, dtype)

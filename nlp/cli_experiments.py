@@ -17,15 +17,15 @@ from pathlib import Path
 from nlp.cli import add_workspace_flag, pictures, workspace_from
 from nlp.cli_lm import (
     add_budget_and_device,
+    add_lm_model_flags,
     add_text_options,
+    lm_recipe_from,
+    print_recipe,
     run_trainer,
-    text_options_from,
-    train_config_from,
 )
 from nlp.errors import ConfigError, StudioError
 from nlp.progress import ConsoleProgress, format_duration
 from nlp.runs import Workspace
-from nlp.train_config import TrainConfig
 
 
 @contextlib.contextmanager
@@ -91,38 +91,25 @@ def _workspace_flag(args) -> list[str]:
 
 # -- shared flags -------------------------------------------------------------------
 def _add_lm_flags(p: argparse.ArgumentParser) -> None:
-    """Data and base-model flags, as ``train lm`` has them."""
+    """Data and base-model flags, as ``train lm`` has them; the base is the recipe
+    for the corpus and budget (``nlp.recipe``), with any flag given in place of its part."""
     g = p.add_argument_group("data")
     g.add_argument("--corpus", help="a .txt file, a folder of them, or .gz")
     g.add_argument("--valid", help="a validation file (default: the last 10%% of the corpus)")
     g.add_argument("--level", choices=("char", "subword"), default="char")
-    g.add_argument("--vocab", type=int, default=8000, help="subword vocabulary size")
-    g.add_argument("--subword-type", choices=("bpe", "unigram"), default="bpe")
-    g.add_argument("--batches", choices=("stream", "random"), default="stream")
-    g = p.add_argument_group("model (the base that every run starts from)")
-    g.add_argument("--layers", type=int, default=2)
-    g.add_argument("--hidden", type=int, default=512)
-    g.add_argument("--embed", type=int, default=128)
-    g.add_argument("--dropout", type=float, default=0.1)
-    g.add_argument("--tied", action="store_true", help="tie input and output embeddings")
-    g.add_argument("--seq-len", type=int, default=128, help="truncated-BPTT length")
+    add_lm_model_flags(p)
     add_text_options(p)
-    add_budget_and_device(p, TrainConfig(max_minutes=1))
+    add_budget_and_device(p)
     add_workspace_flag(p)
 
 
 def _base(args, cell: str):
-    """(data spec, model dict, training config) from the shared flags."""
-    from nlp.lm_session import LMDataSpec
-
+    """(data spec, model dict, training config) of the recipe, with the flags given."""
     if not args.corpus:
         raise StudioError("give the corpus to train on with --corpus FILE")
-    spec = LMDataSpec(corpus=args.corpus, valid=args.valid, level=args.level,
-                      vocab_size=args.vocab, subword_type=args.subword_type,
-                      batch_mode=args.batches, options=text_options_from(args))
-    model = {"cell": cell, "layers": args.layers, "hidden": args.hidden, "embed": args.embed,
-             "dropout": args.dropout, "tied": args.tied, "hidden_sizes": None}
-    return spec, model, train_config_from(args, seq_len=args.seq_len)
+    spec, model, train, recipe = lm_recipe_from(args, cell)
+    print_recipe(recipe)
+    return spec, model, train
 
 
 # -- compare ------------------------------------------------------------------------

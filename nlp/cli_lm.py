@@ -45,37 +45,72 @@ def text_options_from(args) -> dict:
             "nfc": not args.no_nfc, "lowercase": args.lowercase}
 
 
-def add_budget_and_device(p: argparse.ArgumentParser, defaults: TrainConfig) -> None:
+def add_budget_and_device(p: argparse.ArgumentParser) -> None:
+    """Budget, optimisation and hardware flags. Every optimisation flag defaults to
+    the recipe's choice (``nlp.recipe``): give one to replace just that part."""
     g = p.add_argument_group("budget (give one or more; training ends at the first reached)")
-    g.add_argument("--minutes", type=float, help="wall-clock minutes of training")
+    g.add_argument("--minutes", type=float, help="wall-clock minutes, evaluation included "
+                   "(default 10 when no budget is given)")
     g.add_argument("--epochs", type=float, help="passes over the training data")
     g.add_argument("--steps", type=int, help="optimizer steps")
-    g = p.add_argument_group("optimization")
-    g.add_argument("--batch-size", type=int, default=defaults.batch_size)
-    g.add_argument("--lr", type=float, default=defaults.lr, help="peak learning rate (AdamW)")
-    g.add_argument("--schedule", choices=("cosine", "plateau", "constant"),
-                   default=defaults.schedule)
-    g.add_argument("--warmup", type=int, default=defaults.warmup_steps, help="warm-up steps")
-    g.add_argument("--clip", type=float, default=defaults.clip, help="gradient norm clip")
-    g.add_argument("--eval-every", type=int, default=defaults.eval_every, help="steps")
-    g.add_argument("--patience", type=int, help="stop after N evaluations without improvement")
-    g.add_argument("--seed", type=int, default=defaults.seed)
+    g = p.add_argument_group("optimization (default: the recipe's, chosen for the corpus, "
+                             "the budget and this machine)")
+    g.add_argument("--batch-size", type=int)
+    g.add_argument("--lr", type=float, help="peak learning rate (AdamW)")
+    g.add_argument("--schedule", choices=("cosine", "plateau", "constant"))
+    g.add_argument("--warmup", type=int, help="warm-up steps")
+    g.add_argument("--clip", type=float, help="gradient norm clip")
+    g.add_argument("--eval-every", type=int, help="evaluate every N steps (default: about "
+                   "8 times a run)")
+    g.add_argument("--patience", type=int, help="stop after N evaluations without "
+                   "improvement (default 3; 0 = never stop early)")
+    g.add_argument("--no-early-stop", action="store_true",
+                   help="train to the end of the budget even when validation gets worse")
+    g.add_argument("--seed", type=int)
     g = p.add_argument_group("hardware")
     g.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     g.add_argument("--threads", type=int, help="CPU threads")
-    g.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16", "fp16"))
+    g.add_argument("--precision", default="auto", choices=("auto", "fp32", "bf16", "fp16"),
+                   help="auto = whichever of bf16 and fp32 trains faster here (measured)")
 
 
-def train_config_from(args, **extra) -> TrainConfig:
-    minutes = args.minutes
-    if minutes is None and args.epochs is None and args.steps is None:
-        minutes = 10.0
-        log.info("no budget given: training for 10 minutes (use --minutes, --epochs or --steps)")
-    return TrainConfig(lr=args.lr, schedule=args.schedule, warmup_steps=args.warmup,
-                       clip=args.clip, batch_size=args.batch_size, max_steps=args.steps,
-                       max_epochs=args.epochs, max_minutes=minutes, eval_every=args.eval_every,
-                       patience=args.patience, device=args.device, threads=args.threads,
-                       precision=args.precision, seed=args.seed, **extra)
+def budget_from(args):
+    """The budget that sizes the recipe: the first of --minutes, --epochs, --steps given
+    (10 minutes when none is)."""
+    from nlp.recipe import Budget
+
+    for unit, value in (("minutes", args.minutes), ("epochs", args.epochs),
+                        ("steps", args.steps)):
+        if value is not None:
+            return Budget(unit, value)
+    log.info("no budget given: training for 10 minutes (use --minutes, --epochs or --steps)")
+    args.minutes = 10.0
+    return Budget("minutes", 10.0)
+
+
+def fixed_train_flags(args) -> dict:
+    """TrainConfig fields given on the command line (the rest is the recipe's)."""
+    patience = 0 if args.no_early_stop else args.patience
+    fixed = {"batch_size": args.batch_size, "lr": args.lr, "schedule": args.schedule,
+             "warmup_steps": args.warmup, "clip": args.clip, "eval_every": args.eval_every,
+             "patience": patience, "seed": args.seed, "threads": args.threads,
+             "precision": None if args.precision == "auto" else args.precision}
+    return {k: v for k, v in fixed.items() if v is not None}
+
+
+def train_config_from(args, recipe) -> TrainConfig:
+    """The recipe's training settings with every budget the command line gave."""
+    budget = {"max_minutes": args.minutes, "max_epochs": args.epochs, "max_steps": args.steps}
+    train = {**recipe.train, **{k: v for k, v in budget.items() if v is not None}}
+    if args.eval_every is not None:  # by steps, as asked
+        train["eval_minutes"] = None
+    if train.get("patience") == 0:
+        train["patience"] = None
+    return TrainConfig.from_dict(train)
+
+
+def print_recipe(recipe) -> None:
+    print(f"recipe: {recipe.why}", file=sys.stderr)
 
 
 def check_resume_flags(args) -> None:
@@ -111,8 +146,28 @@ def run_trainer(trainer, run) -> int:
     return 1 if isinstance(final, FailedEvent) else 0
 
 
+def lm_recipe_from(args, cell: str | None = None):
+    """(data spec, model dict, training config, recipe) of ``train lm`` and the
+    experiment commands: the recipe for the corpus, budget and device, with every
+    model and optimisation flag given on the command line in place of its part."""
+    from nlp.lm_session import planned_lm
+
+    if not args.corpus:
+        raise StudioError("give the corpus to train on with --corpus FILE, or --resume RUN")
+    fixed = {"cell": cell or args.cell, "layers": args.layers, "hidden": args.hidden,
+             "embed": args.embed, "dropout": args.dropout, "tied": args.tied,
+             "seq_len": args.seq_len, "vocab_size": args.vocab,
+             "hidden_sizes": getattr(args, "hidden_sizes", None), **fixed_train_flags(args)}
+    spec, model, _, recipe = planned_lm(args.corpus, args.level, budget_from(args),
+                                        args.device, fixed, args.valid,
+                                        text_options_from(args), args.subword_type,
+                                        args.batches)
+    model.setdefault("hidden_sizes", None)
+    return spec, model, train_config_from(args, recipe), recipe
+
+
 def cmd_train_lm(args) -> int:
-    from nlp.lm_session import LMDataSpec, default_run_name, new_lm_training, resume_lm_training
+    from nlp.lm_session import default_run_name, new_lm_training, resume_lm_training
 
     ws = Workspace(workspace_from(args))
     progress = ConsoleProgress()
@@ -123,18 +178,29 @@ def cmd_train_lm(args) -> int:
     if not args.corpus:
         raise StudioError("give the corpus to train on with --corpus FILE, or --resume RUN")
     print(f"workspace: {ws.root}", file=sys.stderr)
-    spec = LMDataSpec(corpus=args.corpus, valid=args.valid, level=args.level,
-                      vocab_size=args.vocab, subword_type=args.subword_type,
-                      batch_mode=args.batches, options=text_options_from(args))
-    model = {"cell": args.cell, "layers": args.layers, "hidden": args.hidden,
-             "embed": args.embed, "dropout": args.dropout, "tied": args.tied,
-             "hidden_sizes": tuple(args.hidden_sizes) if args.hidden_sizes else None}
-    if args.hidden_sizes:
-        model["layers"] = len(args.hidden_sizes)
-    train = train_config_from(args, seq_len=args.seq_len)
-    name = args.name or default_run_name(args.corpus, args.cell)
-    trainer, run = new_lm_training(ws, name, spec, model, train, (progress,))
+    spec, model, train, recipe = lm_recipe_from(args)
+    print_recipe(recipe)
+    name = args.name or default_run_name(args.corpus, model["cell"])
+    trainer, run = new_lm_training(ws, name, spec, model, train, (progress,),
+                                   recipe=recipe.to_dict())
     return run_trainer(trainer, run)
+
+
+def add_lm_model_flags(p: argparse.ArgumentParser) -> None:
+    """Tokens and model flags of a language model; each defaults to the recipe's."""
+    g = p.add_argument_group("tokens and model (default: the recipe's)")
+    g.add_argument("--vocab", type=int, help="subword vocabulary size (default: by corpus "
+                   "size, 1,000 to 16,000)")
+    g.add_argument("--subword-type", choices=("bpe", "unigram"), default="bpe")
+    g.add_argument("--layers", type=int)
+    g.add_argument("--hidden", type=int)
+    g.add_argument("--embed", type=int)
+    g.add_argument("--dropout", type=float)
+    g.add_argument("--tied", action=argparse.BooleanOptionalAction,
+                   help="tie input and output embeddings (default: tied for subwords)")
+    g.add_argument("--seq-len", type=int, help="truncated-BPTT length")
+    g.add_argument("--batches", choices=("stream", "random"), default="stream",
+                   help="contiguous streams (hidden state carried) or random windows")
 
 
 def cmd_generate(args) -> int:
@@ -151,11 +217,25 @@ def cmd_generate(args) -> int:
                            top_k=args.top_k, top_p=args.top_p,
                            repetition_penalty=args.repetition_penalty,
                            stop=tuple(args.stop or ()), seed=args.seed)
-    for piece in generate_stream(model, tokenizer, args.prompt, cfg):
+    stream = generate_stream(model, tokenizer, args.prompt, cfg)
+    for piece in stream:
         sys.stdout.write(piece)
         sys.stdout.flush()
     sys.stdout.write("\n")
+    if stream.ended:
+        print(f"note: {ending_words(stream.ended, stream.tokens, args.max_tokens)}",
+              file=sys.stderr)
     return 0
+
+
+def ending_words(ended: str, tokens: int, max_tokens: int) -> str:
+    """Why a sample ended before its ``max_tokens``, in words."""
+    return {"eos": f"the model ended the text with its end-of-text token after {tokens:,} of "
+                   f"{max_tokens:,} tokens",
+            "stop": f"the sample reached a stop text after {tokens:,} of {max_tokens:,} tokens "
+                    "(the stop text is left out)",
+            "stopped": f"generation was stopped after {tokens:,} of {max_tokens:,} tokens"
+            }.get(ended, ended)
 
 
 def cmd_evaluate(args) -> int:
@@ -210,21 +290,12 @@ def register(sub) -> None:
     p.add_argument("--resume", metavar="RUN", help="continue a run (by name or path)")
     p.add_argument("--name", help="name of the new run (default: corpus-cell-date)")
     p.add_argument("--level", choices=("char", "subword"), default="char")
-    p.add_argument("--vocab", type=int, default=8000, help="subword vocabulary size")
-    p.add_argument("--subword-type", choices=("bpe", "unigram"), default="bpe")
+    add_lm_model_flags(p)
     p.add_argument("--cell", choices=("lstm", "gru"), default="lstm")
-    p.add_argument("--layers", type=int, default=2)
-    p.add_argument("--hidden", type=int, default=512)
     p.add_argument("--hidden-sizes", type=int, nargs="+", metavar="N",
                    help="one size per layer, as a Keras stack (overrides --layers/--hidden)")
-    p.add_argument("--embed", type=int, default=128)
-    p.add_argument("--dropout", type=float, default=0.1)
-    p.add_argument("--tied", action="store_true", help="tie input and output embeddings")
-    p.add_argument("--seq-len", type=int, default=128, help="truncated-BPTT length")
-    p.add_argument("--batches", choices=("stream", "random"), default="stream",
-                   help="contiguous streams (hidden state carried) or random windows")
     add_text_options(p)
-    add_budget_and_device(p, TrainConfig(max_minutes=1))
+    add_budget_and_device(p)
     add_workspace_flag(p)
     p.set_defaults(handler=cmd_train_lm)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import sys
@@ -12,7 +13,10 @@ from nlp.cli_lm import (
     add_budget_and_device,
     add_precision_flag,
     add_text_options,
+    budget_from,
     check_resume_flags,
+    fixed_train_flags,
+    print_recipe,
     run_trainer,
     text_options_from,
     train_config_from,
@@ -20,38 +24,34 @@ from nlp.cli_lm import (
 from nlp.errors import StudioError
 from nlp.progress import ConsoleProgress
 from nlp.runs import Workspace
-from nlp.train_config import TrainConfig
 
 log = logging.getLogger(__name__)
 
-# Defaults for ``train mt``: a 256-wide biGRU + attention trains the sample
-# numbers corpus to BLEU > 90 in about three CPU minutes.
-TRAIN_DEFAULTS = TrainConfig(max_minutes=1, lr=2e-3, batch_size=64, warmup_steps=100,
-                             eval_every=250)
 STREAM_CHUNK = 500  # stdin lines translated together (sorted by length inside)
 
 
-def _model_options(args) -> dict:
-    return {"embed": args.embed, "hidden": args.hidden, "enc_layers": args.layers,
-            "dec_layers": args.layers, "dropout": args.dropout, "cell": args.cell,
-            "attention": args.attention, "tied": args.tied,
-            "label_smoothing": args.label_smoothing, "scheduled_sampling": args.sampling}
-
-
-def _data_spec(args):
-    from nlp.mt_session import MTDataSpec
+def mt_recipe_from(args):
+    """(data spec, model dict, training config, recipe) of ``train mt``: the recipe for
+    the pairs, budget and device, with every flag given in place of its part."""
+    from nlp.mt_session import MTDataSpec, planned_mt
 
     if not args.pairs and not (args.src and args.tgt):
         raise StudioError("give the training pairs with --pairs FILE.tsv or --src FILE "
                           "--tgt FILE, or continue a run with --resume RUN")
-    pair_filter = {"max_len": args.max_len}
-    return MTDataSpec(pairs=args.pairs, columns=tuple(args.columns), src=args.src, tgt=args.tgt,
+    fixed = {"cell": args.cell, "layers": args.layers, "hidden": args.hidden,
+             "embed": args.embed, "dropout": args.dropout, "tied": args.tied,
+             "attention": args.attention, "vocab_size": args.vocab, "score": args.score,
+             "eval_sentences": args.eval_sentences, **fixed_train_flags(args)}
+    spec = MTDataSpec(pairs=args.pairs, columns=tuple(args.columns), src=args.src, tgt=args.tgt,
                       valid_pairs=args.valid_pairs, valid_src=args.valid_src,
                       valid_tgt=args.valid_tgt, joint_vocab=args.joint_vocab,
-                      vocab_size=args.vocab, subword_type=args.subword_type,
-                      val_fraction=args.val_fraction, options=text_options_from(args),
-                      filter=pair_filter, batch_tokens=args.batch_tokens, score=args.score,
-                      eval_sentences=args.eval_sentences, eval_beam=args.eval_beam)
+                      subword_type=args.subword_type, val_fraction=args.val_fraction,
+                      options=text_options_from(args), filter={"max_len": args.max_len},
+                      batch_tokens=args.batch_tokens, eval_beam=args.eval_beam)
+    spec, model, _, recipe = planned_mt(spec, budget_from(args), args.device, fixed,
+                                        {"label_smoothing": args.label_smoothing,
+                                         "scheduled_sampling": args.sampling})
+    return spec, model, train_config_from(args, recipe), recipe
 
 
 def cmd_train_mt(args) -> int:
@@ -63,11 +63,12 @@ def cmd_train_mt(args) -> int:
         check_resume_flags(args)
         trainer, run = resume_mt_training(ws, args.resume, args.minutes, (progress,))
         return run_trainer(trainer, run)
-    spec = _data_spec(args)
+    spec, model, train, recipe = mt_recipe_from(args)
     print(f"workspace: {ws.root}", file=sys.stderr)
-    train = train_config_from(args)
-    name = args.name or default_mt_run_name(spec, args.cell)
-    trainer, run = new_mt_training(ws, name, spec, _model_options(args), train, (progress,))
+    print_recipe(recipe)
+    name = args.name or default_mt_run_name(spec, model["cell"])
+    trainer, run = new_mt_training(ws, name, spec, model, train, (progress,),
+                                   recipe=recipe.to_dict())
     return run_trainer(trainer, run)
 
 
@@ -99,6 +100,7 @@ def cmd_translate(args) -> int:
     set_threads(args.threads)
     run = Workspace(workspace_from(args)).resolve(args.run)
     translator = load_translator(run, args.checkpoint, args.device, precision=args.precision)
+    print(f"translating with {translator.checkpoint} of run {run.name!r}", file=sys.stderr)
     records, number = [], 0
     for texts in _input_lines(args):
         results = translator.translate(texts, beam=args.beam, n_best=args.n_best,
@@ -135,6 +137,7 @@ def evaluate_mt(args, ref: str) -> int:
                           "line, the same number of lines)")
     run = Workspace(workspace_from(args)).resolve(ref)
     translator = load_translator(run, args.checkpoint, args.device, precision=args.precision)
+    print(f"checkpoint\t{translator.checkpoint}", file=sys.stderr)
     options = TextOptions.from_dict(text_options_from(args))
     pairs = read_pairs((args.src, args.ref), options=options,
                        pair_filter=PairFilter(drop_empty=False)).pairs
@@ -170,28 +173,31 @@ def _add_train_parser(sub) -> None:
     g = p.add_argument_group("tokens and model")
     g.add_argument("--joint-vocab", action="store_true",
                    help="one subword vocabulary (and embedding) for both languages")
-    g.add_argument("--vocab", type=int, default=8000, help="subword vocabulary size (per side)")
+    g.add_argument("--vocab", type=int, help="subword vocabulary size per side (default: by "
+                   "the number of pairs, 1,000 to 16,000)")
     g.add_argument("--subword-type", choices=("bpe", "unigram"), default="bpe")
     g.add_argument("--cell", choices=("gru", "lstm"), default="gru")
     g.add_argument("--attention", choices=("bahdanau", "luong"), default="bahdanau")
-    g.add_argument("--layers", type=int, default=1, help="encoder and decoder layers")
-    g.add_argument("--hidden", type=int, default=256)
-    g.add_argument("--embed", type=int, default=256)
-    g.add_argument("--dropout", type=float, default=0.1)
-    g.add_argument("--tied", action="store_true", help="tie target embedding and output layer")
+    g.add_argument("--layers", type=int, help="encoder and decoder layers (default 1)")
+    g.add_argument("--hidden", type=int, help="default: the recipe's, 128 to 768")
+    g.add_argument("--embed", type=int)
+    g.add_argument("--dropout", type=float)
+    g.add_argument("--tied", action=argparse.BooleanOptionalAction,
+                   help="tie target embedding and output layer (default: tied)")
     g.add_argument("--label-smoothing", type=float, default=0.1)
     g.add_argument("--sampling", type=float, default=0.0,
                    help="scheduled sampling: probability of feeding the model's own prediction")
     g = p.add_argument_group("evaluation")
-    g.add_argument("--score", choices=("bleu", "chrf", "val_loss"), default="bleu",
-                   help="what picks the best checkpoint")
-    g.add_argument("--eval-sentences", type=int, default=500,
+    g.add_argument("--score", choices=("chrf", "bleu", "val_loss"),
+                   help="what picks the best checkpoint (default chrf: it stays informative "
+                        "when BLEU is 0, on one- or two-word targets)")
+    g.add_argument("--eval-sentences", type=int,
                    help="validation pairs translated for BLEU at each evaluation")
     g.add_argument("--eval-beam", type=int, default=1, help="1 = greedy")
     g.add_argument("--batch-tokens", type=int,
                    help="batch by padded tokens instead of --batch-size sentences")
     add_text_options(p)
-    add_budget_and_device(p, TRAIN_DEFAULTS)
+    add_budget_and_device(p)
     add_workspace_flag(p)
     p.set_defaults(handler=cmd_train_mt)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from nlp.cli import add_workspace_flag, subcommand_group, workspace_from
 from nlp.errors import StudioError
 from nlp.progress import format_metrics
-from nlp.runs import Workspace
+from nlp.runs import SCORE_NAMES, Workspace
 
 
 def cmd_list(args) -> int:
@@ -25,9 +25,18 @@ def cmd_list(args) -> int:
     for r in runs:
         cell = r.config.get("model", {}).get("cell", "")
         created = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created)) if r.created else ""
-        best = f"damaged: {r.error}" if r.error else format_metrics(r.best)
+        best = f"damaged: {r.error}" if r.error else _best_text(r)
         print(f"{r.name[:32]:32} {r.task:4} {cell:5} {r.step:>8}  {created:16}  {best}")
     return 0
+
+
+def _best_text(r) -> str:
+    """'step 2,400 by validation chrF: loss 1.75, ppl 5.75, bleu 31.3, chrf 51.1'."""
+    if not r.best:
+        return ""
+    where = f"step {r.best_step:,} " if isinstance(r.best_step, int) else ""
+    return f"{where}by {SCORE_NAMES.get(r.selected_by, r.selected_by)}: " \
+           f"{format_metrics(r.best)}"
 
 
 def cmd_rename(args) -> int:

@@ -54,7 +54,8 @@ class MessageEvent:
 class FinishedEvent:
     step: int
     reason: str  # "budget", "steps", "epochs", "early-stop", "stopped"
-    best_metrics: dict = field(default_factory=dict)
+    best_metrics: dict = field(default_factory=dict)  # with "step": where the best was
+    detail: str = ""  # why it ended, in words, when the reason needs explaining
 
 
 @dataclass(frozen=True)

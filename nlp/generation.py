@@ -20,7 +20,11 @@ How a run goes:
 2. The last position's logits give the first token. Each sampled token is
    then fed once through ``step`` with the carried state; nothing is
    recomputed, and the last token is not fed (nothing needs its output).
-3. Logits -> PAD, BOS and ids the tokenizer lacks are never sampled ->
+3. Logits -> PAD, BOS and ids the tokenizer lacks are never sampled, nor EOS
+   unless ``end_token`` (a language model only learns to end a text where its
+   training text had ends; RNN Studio's training text is one stream, the files
+   of a folder joined by line breaks, so an EOS drawn by chance from an
+   undertrained model would end a sample after a few characters) ->
    repetition penalty (CTRL: a logit of a token among the last
    ``repetition_window`` ids of prompt + output is divided by the penalty when
    positive, multiplied when negative) -> temperature (0: argmax) -> top-k ->
@@ -28,10 +32,11 @@ How a run goes:
    (None: a fresh seed); the global RNG is never touched.
 4. Ids become text incrementally. A subword piece may hold part of a UTF-8
    character, so text that ends in U+FFFD is held back until it completes.
-   EOS ends a sample; so does a stop string, which is *not* part of the
-   returned text (text that may be the start of a stop string is held back
-   until it is known not to be one). The returned text never includes the
-   prompt. ``should_stop`` is polled before every token.
+   EOS (when it may be drawn) ends a sample; so does a stop string, which is
+   *not* part of the returned text (text that may be the start of a stop string
+   is held back until it is known not to be one); the stream's ``ended`` says
+   which. The returned text never includes the prompt. ``should_stop`` is polled
+   before every token.
 """
 
 from __future__ import annotations
@@ -52,7 +57,8 @@ from nlp.fast_inference import InferenceModel
 from nlp.inference_threads import scoped_threads
 from nlp.sample_text import SampleText
 
-__all__ = ["MAX_PROMPT_TOKENS", "PREFILL_CHUNK", "GenerationConfig", "generate", "generate_stream"]
+__all__ = ["MAX_PROMPT_TOKENS", "PREFILL_CHUNK", "GenerationConfig", "Stream", "generate",
+           "generate_stream"]
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +85,8 @@ class GenerationConfig(DictConfig):
     num_samples: texts to make (rows of one batch) in ``generate``, 1 .. 256;
         ``generate_stream`` always makes one.
     seed: makes output reproducible (same model, settings and prompt); None = random.
+    end_token: the model may end a sample with its end-of-text token (EOS); only
+        for a model whose training text had ends to learn (see step 3).
     """
 
     max_tokens: int = 500
@@ -90,6 +98,7 @@ class GenerationConfig(DictConfig):
     stop: tuple[str, ...] = ()
     num_samples: int = 1
     seed: int | None = None
+    end_token: bool = False
 
     def __post_init__(self) -> None:
         w = "GenerationConfig"
@@ -129,15 +138,16 @@ class GenerationConfig(DictConfig):
 
 
 def generate_stream(model, tokenizer, prompt: str, cfg: GenerationConfig | None = None,
-                    should_stop: ShouldStop = None) -> Iterator[str]:
+                    should_stop: ShouldStop = None) -> Stream:
     """Yield the text of one sample piece by piece as it is made (never the prompt).
 
     The pieces joined equal ``generate(...)[0]`` with ``num_samples=1`` and the
-    same seed. Settings are checked before the first ``next``.
+    same seed. Settings are checked before the first ``next``. Once exhausted,
+    the stream's ``ended`` and ``tokens`` say why and after how many tokens it ended.
     """
     cfg = cfg or GenerationConfig()
     runner, prompt_ids = _start(model, tokenizer, prompt, cfg)
-    return _stream(runner, tokenizer, prompt_ids, cfg, should_stop)
+    return Stream(runner, tokenizer, prompt_ids, cfg, should_stop)
 
 
 def generate(model, tokenizer, prompt: str, cfg: GenerationConfig | None = None,
@@ -162,20 +172,42 @@ def generate(model, tokenizer, prompt: str, cfg: GenerationConfig | None = None,
     return ["".join(out) for out in parts]
 
 
-def _stream(runner, tokenizer, prompt_ids: list[int], cfg: GenerationConfig,
-            should_stop: ShouldStop) -> Iterator[str]:
-    row = SampleText(tokenizer, prompt_ids[-_CONTEXT_IDS:], cfg.stop)
-    tokens_of = _token_rows(runner, prompt_ids, cfg, 1, tokenizer.vocab_size, should_stop)
-    with contextlib.closing(tokens_of):
-        for (token,) in tokens_of:
-            piece = row.push(token)
-            if piece:
-                yield piece
-            if row.done:
-                return
-    piece = row.finish()
-    if piece:
-        yield piece
+class Stream(Iterator[str]):
+    """The pieces of one sample; after the last one, ``ended`` is why it ended early:
+    ``"eos"``, ``"stop"`` (a stop string: ``stop_text``), ``"stopped"`` (should_stop)
+    or None (it made ``max_tokens`` tokens); ``tokens``: how many it made."""
+
+    def __init__(self, runner, tokenizer, prompt_ids: list[int], cfg: GenerationConfig,
+                 should_stop: ShouldStop):
+        self._row = SampleText(tokenizer, prompt_ids[-_CONTEXT_IDS:], cfg.stop)
+        self._should_stop = should_stop
+        self._max_tokens = cfg.max_tokens
+        self._pieces = self._generate(runner, prompt_ids, cfg, tokenizer.vocab_size)
+        self.ended: str | None = None
+
+    @property
+    def tokens(self) -> int:
+        return self._row.tokens
+
+    def __next__(self) -> str:
+        return next(self._pieces)
+
+    def _generate(self, runner, prompt_ids, cfg, vocab) -> Iterator[str]:
+        row = self._row
+        tokens_of = _token_rows(runner, prompt_ids, cfg, 1, vocab, self._should_stop)
+        with contextlib.closing(tokens_of):
+            for (token,) in tokens_of:
+                piece = row.push(token)
+                if piece:
+                    yield piece
+                if row.done:
+                    self.ended = row.ended
+                    return
+        if row.tokens < self._max_tokens:
+            self.ended = "stopped"
+        piece = row.finish()
+        if piece:
+            yield piece
 
 
 def _start(model, tokenizer, prompt: str, cfg: GenerationConfig):
@@ -282,7 +314,8 @@ class _Sampler:
                  device: torch.device, generator: torch.Generator, history: list[int],
                  batch: int):
         self.bias = torch.zeros(vocab, device=device)           # -inf: never sampled
-        self.bias[[i for i in (PAD, BOS) if i < vocab]] = -math.inf
+        never = (PAD, BOS) if cfg.end_token else (PAD, BOS, EOS)
+        self.bias[[i for i in never if i < vocab]] = -math.inf
         self.bias[tokenizer_vocab:] = -math.inf
         self.greedy = cfg.temperature == 0 or cfg.top_k == 1
         self.temperature = cfg.temperature

@@ -53,6 +53,26 @@ def default_run_name(corpus: str, cell: str) -> str:
     return f"{stem}-{cell}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
+def planned_lm(corpus: str, level: str, budget, device: str = "auto",
+               fixed: dict | None = None, valid: str | None = None,
+               options: dict | None = None, subword_type: str = "bpe",
+               batch_mode: str = "stream"):
+    """``(spec, model, train, recipe)`` for a new language model: the recipe
+    (``nlp.recipe.plan_lm``) for the corpus, ``budget`` (a ``Budget``) and device, with
+    ``fixed`` (fields a person chose: model, training and ``vocab_size`` ones) kept as given.
+    The CLI and the window both start runs from this."""
+    from nlp.presets import measure_text
+    from nlp.recipe import plan_lm
+
+    recipe = plan_lm(measure_text(corpus), level, budget, device, fixed,
+                     valid_given=valid is not None)
+    spec = LMDataSpec(corpus=corpus, valid=valid, level=level,
+                      vocab_size=recipe.data.get("vocab_size", 8000), subword_type=subword_type,
+                      val_fraction=recipe.data.get("val_fraction", 0.1), batch_mode=batch_mode,
+                      options=dict(options or {}))
+    return spec, dict(recipe.model), recipe.train_config(), recipe
+
+
 def lm_data(spec: LMDataSpec, tokenizer=None) -> LMData:
     """The tokenizer and token arrays of ``spec`` (token arrays cached on disk).
     Prepared once, they can be shared by several runs (compare, search)."""
@@ -63,9 +83,12 @@ def lm_data(spec: LMDataSpec, tokenizer=None) -> LMData:
 
 
 def new_lm_training(workspace: Workspace, name: str, spec: LMDataSpec, model: dict,
-                    train: TrainConfig, listeners=(), data: LMData | None = None
-                    ) -> tuple[Trainer, Run]:
+                    train: TrainConfig, listeners=(), data: LMData | None = None,
+                    recipe: dict | None = None) -> tuple[Trainer, Run]:
     """Prepare the data, build the model and create the run folder.
+
+    ``recipe``: the :class:`~nlp.recipe.Recipe` (as a dict) the settings came from;
+    the run keeps it, with its reason in words.
 
     ``model`` holds :class:`LMConfig` fields except ``vocab_size``, which
     comes from the tokenizer trained here. ``data``: ``lm_data(spec)`` prepared
@@ -92,6 +115,7 @@ def new_lm_training(workspace: Workspace, name: str, spec: LMDataSpec, model: di
         return Trainer(task, train, run, listeners), run
     run = workspace.create_run(name, {"task": "lm", "model": cfg.to_dict(),
                                       "train": train.to_dict(), "data": spec.to_dict(),
+                                      **({"recipe": recipe} if recipe else {}),
                                       "corpus_stats": {
                                           "train_tokens": data.train_info.n_tokens,
                                           "val_tokens": data.val_info.n_tokens,

@@ -185,6 +185,11 @@ class LMTask:
                            device=self.device, seq_len=max(self.seq_len, 256),
                            should_stop=should_stop)
 
+    def eval_seconds_estimate(self, train_tokens_per_s: float) -> float:
+        """How long an evaluation should take, before one was timed: a float32 forward
+        pass reads about twice as many tokens a second as a training step trains."""
+        return len(self.data.val) / max(2.0 * train_tokens_per_s, 1.0)
+
     def samples(self, model: nn.Module, count: int) -> list[str]:
         from nlp.generation import GenerationConfig, generate
 

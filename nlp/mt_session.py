@@ -58,7 +58,7 @@ class MTDataSpec:
     options: dict = dataclasses.field(default_factory=dict)
     filter: dict = dataclasses.field(default_factory=dict)
     batch_tokens: int | None = None
-    score: str = "bleu"
+    score: str = "chrf"
     eval_sentences: int = 500
     eval_beam: int = 1
 
@@ -99,6 +99,26 @@ class MTDataSpec:
                 if (v := getattr(self, k)) is not None]
 
 
+def planned_mt(spec: MTDataSpec, budget, device: str = "auto", fixed: dict | None = None,
+               model_extra: dict | None = None):
+    """``(spec, model, train, recipe)`` for a new translator: the recipe
+    (``nlp.recipe.plan_mt``) for the pairs of ``spec``, ``budget`` and device, with
+    ``fixed`` (fields a person chose) kept as given; the spec takes the recipe's
+    vocabulary, score and evaluation size unless ``fixed`` names them. The CLI and
+    the window both start runs from this. ``model_extra``: model fields no recipe
+    sets (label smoothing, scheduled sampling)."""
+    from nlp.presets import measure_pairs, pair_lengths
+    from nlp.recipe import plan_mt
+
+    source = spec.pairs or spec.src
+    lengths = pair_lengths(source, spec.columns, None if spec.pairs else spec.tgt)
+    recipe = plan_mt(measure_pairs(source), budget, device, fixed, lengths)
+    spec = dataclasses.replace(spec, vocab_size=recipe.data["vocab_size"],
+                               score=recipe.data["score"],
+                               eval_sentences=recipe.data["eval_sentences"])
+    return spec, {**recipe.model, **(model_extra or {})}, recipe.train_config(), recipe
+
+
 def default_mt_run_name(spec: MTDataSpec, cell: str) -> str:
     stem = Path(spec.pairs or spec.src or "pairs").stem or "pairs"
     stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem)[:40]
@@ -134,8 +154,12 @@ def _precision_for(train: TrainConfig) -> TrainConfig:
 
 
 def new_mt_training(workspace: Workspace, name: str, spec: MTDataSpec, model: dict,
-                    train: TrainConfig, listeners=()) -> tuple[Trainer, Run]:
+                    train: TrainConfig, listeners=(), recipe: dict | None = None
+                    ) -> tuple[Trainer, Run]:
     """Prepare the data, build the model and create the run folder.
+
+    ``recipe``: the :class:`~nlp.recipe.Recipe` (as a dict) the settings came from;
+    the run keeps it, with its reason in words.
 
     ``model`` holds :class:`Seq2SeqConfig` fields except the vocabulary sizes
     and ``joint_vocab``, which come from the tokenizers trained here.
@@ -162,6 +186,7 @@ def new_mt_training(workspace: Workspace, name: str, spec: MTDataSpec, model: di
         return Trainer(_task(model_, data, spec), train, run, listeners), run
     run = workspace.create_run(name, {
         "task": "mt", "model": cfg.to_dict(), "train": train.to_dict(), "data": spec.to_dict(),
+        **({"recipe": recipe} if recipe else {}),
         "corpus_stats": {"train_pairs": data.train_info.n_pairs,
                          "val_pairs": data.val_info.n_pairs,
                          "train_src_tokens": data.train_info.src_tokens,

@@ -28,7 +28,7 @@ from torch import nn
 from models.seq2seq import Seq2Seq, Seq2SeqConfig
 from nlp.batching import Seq2SeqBatch, Seq2SeqBatches
 from nlp.corpus import TextOptions, corpus_fingerprint
-from nlp.errors import CheckpointError, ConfigError
+from nlp.errors import CheckpointError, ConfigError, StudioError
 from nlp.metrics import DIVERGED_NATS
 from nlp.parallel import Pair, PairFilter, read_pairs, split_pairs
 from nlp.runs import Run, load_model
@@ -141,8 +141,9 @@ def prepare_mt_data(source: PairSource, *, columns: Sequence[int] = (0, 1),
 class MTTask:
     """The :class:`~nlp.training.Task` for a translator on ``data``.
 
-    ``score``: what decides the best checkpoint and early stopping: ``bleu``
-    (default), ``chrf`` or ``val_loss``. ``eval_sentences``: how many
+    ``score``: what decides the best checkpoint and early stopping: ``chrf``
+    (default: it stays informative where BLEU is 0 or tied, on one- or two-word
+    targets, and follows BLEU elsewhere), ``bleu`` or ``val_loss``. ``eval_sentences``: how many
     validation pairs are translated for BLEU/chrF at each evaluation (0: none,
     only with ``score="val_loss"``); ``eval_beam``: 1 is greedy.
     ``batch_tokens``: padded tokens per batch; None uses the trainer's
@@ -152,7 +153,7 @@ class MTTask:
     kind = "mt"
     loss_limit = DIVERGED_NATS  # a loss above it counts as divergence (nlp.training)
 
-    def __init__(self, model: Seq2Seq, data: MTData, *, score: str = "bleu",
+    def __init__(self, model: Seq2Seq, data: MTData, *, score: str = "chrf",
                  eval_sentences: int = 500, eval_beam: int = 1, batch_tokens: int | None = None,
                  samples_from: int = 0):
         if score not in SCORES:
@@ -271,10 +272,19 @@ def load_mt(run: Run, which: str = "best") -> tuple[Seq2Seq, Tokenizer, Tokenize
 def load_translator(run: Run, which: str = "best", device: str | None = None,
                     precision: str = "auto"):
     """A :class:`~nlp.translation.Translator` for a run's checkpoint (``best``, ``last``,
-    ``step-N``); ``precision`` of its decoder's matrix products (``auto``, ``fp32``, ``bf16``)."""
+    ``step-N``); ``precision`` of its decoder's matrix products (``auto``, ``fp32``, ``bf16``).
+    Its ``checkpoint`` says which checkpoint it is and by what score it was chosen
+    (``nlp.runs.checkpoint_words``)."""
     from nlp.devices import pick_device
+    from nlp.runs import checkpoint_words
     from nlp.translation import Translator
 
-    model, src_tok, tgt_tok, _ = load_mt(run, which)
+    model, src_tok, tgt_tok, info = load_mt(run, which)
     target = pick_device(device or "cpu")
-    return Translator(model.to(target), src_tok, tgt_tok, target, precision=precision)
+    translator = Translator(model.to(target), src_tok, tgt_tok, target, precision=precision)
+    try:
+        config = run.read_config()
+    except StudioError:  # the weights loaded; the words can do without the settings
+        config = {"task": "mt"}
+    translator.checkpoint = checkpoint_words(config, info, which)
+    return translator

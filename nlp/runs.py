@@ -83,9 +83,40 @@ def read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
+# what decides a run's "best" checkpoint, as people call it
+SCORE_NAMES = {"val_loss": "validation loss", "chrf": "validation chrF",
+               "bleu": "validation BLEU"}
+
+
+def selection_key(config: dict) -> str:
+    """The metric that picked a run's best checkpoint: a translator's ``data.score``
+    (chrF by default; runs saved before chrF was the default say ``bleu``), else
+    the validation loss."""
+    data = config.get("data") if isinstance(config.get("data"), dict) else {}
+    if config.get("task") == "mt":
+        return str(data.get("score", "bleu"))
+    return "val_loss"
+
+
+def checkpoint_words(config: dict, info: dict, which: str) -> str:
+    """Which checkpoint was loaded and by what score, in words: 'step 3,400, the
+    best by validation chrF (61.32)', or 'step 3,913, the last one'."""
+    step = info.get("step")
+    where = f"step {int(step):,}" if isinstance(step, int) else "an unknown step"
+    key = selection_key(config)
+    value = (info.get("metrics") or {}).get(key)
+    score = f" ({value:.4g})" if isinstance(value, (int, float)) else ""
+    if which == "best":
+        return f"{where}, the best by {SCORE_NAMES.get(key, key)}{score}"
+    if which == "last":
+        return f"{where}, the last one"
+    return where
+
+
 @dataclass
 class RunSummary:
-    """What the browser and ``runs list`` show of a run."""
+    """What the browser and ``runs list`` show of a run; ``best_step``: where its best
+    checkpoint is, ``selected_by``: the metric that chose it."""
 
     name: str
     path: Path
@@ -97,10 +128,13 @@ class RunSummary:
     last: dict = field(default_factory=dict)
     size_bytes: int = 0
     error: str | None = None  # a damaged run still lists, with the reason
+    best_step: int | None = None
+    selected_by: str = "val_loss"
 
     def to_dict(self) -> dict:
         return {"name": self.name, "path": str(self.path), "task": self.task,
                 "created": self.created, "step": self.step, "best": self.best,
+                "best_step": self.best_step, "selected_by": self.selected_by,
                 "last": self.last, "size_bytes": self.size_bytes, "error": self.error,
                 "config": self.config}
 
@@ -146,6 +180,13 @@ class Run:
 
     def write_config(self, data: dict) -> None:
         write_json_atomic(self.path / RUN_FILE, data)
+
+    def record_outcome(self, outcome: dict) -> None:
+        """Keep how the latest training session ended (reason, step, why) in run.json."""
+        try:
+            self.write_config({**self.read_config(), "outcome": outcome})
+        except (StudioError, OSError) as exc:  # the checkpoints matter; this is a note
+            log.warning("could not record how run %s ended: %s", self.name, exc)
 
     # -- metrics and samples -----------------------------------------------
     def append_jsonl(self, filename: str, row: dict) -> None:
@@ -326,8 +367,10 @@ class Run:
             if "last" in index:
                 s.last = read_info(self.checkpoints_dir / index["last"])
                 s.step = int(s.last.get("step", 0))
+            s.selected_by = selection_key(cfg)
             if "best" in index:
-                s.best = read_info(self.checkpoints_dir / index["best"]).get("metrics", {})
+                best = read_info(self.checkpoints_dir / index["best"])
+                s.best, s.best_step = best.get("metrics", {}), best.get("step")
             s.size_bytes = folder_size(self.path)
         except (CheckpointError, OSError, ValueError, TypeError) as exc:
             s.error = str(exc)

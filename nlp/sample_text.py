@@ -90,22 +90,31 @@ class StopFilter:
 
 
 class SampleText:
-    """The text of one sample: decoding, EOS and stop strings."""
+    """The text of one sample: decoding, EOS and stop strings.
+
+    ``ended`` says why a sample ended before its token budget: ``"eos"`` (the
+    model's end-of-text token) or ``"stop"`` (a stop string); None otherwise."""
 
     def __init__(self, tokenizer, context: list[int], stops: tuple[str, ...]):
         self.detok = IncrementalDecoder(tokenizer, context)
         self.stop = StopFilter(stops)
         self.eos = getattr(tokenizer, "eos_id", EOS)
         self.done = False
+        self.ended: str | None = None
+        self.tokens = 0
 
     def push(self, token: int) -> str:
         """The new text ``token`` completes ("" after the sample has ended)."""
         if self.done:
             return ""
+        self.tokens += 1
         if token == self.eos:
+            self.ended = "eos"
             return self.finish()
         piece = self.stop.push(self.detok.push(token))
         self.done = self.stop.hit
+        if self.done:
+            self.ended = "stop"
         return piece
 
     def finish(self) -> str:

@@ -40,11 +40,12 @@ from nlp.events import (
     SampleEvent,
     StepEvent,
 )
-from nlp.runs import METRICS, SAMPLES, Run
+from nlp.runs import METRICS, SAMPLES, SCORE_NAMES, Run
 from nlp.train_config import TrainConfig
 
 log = logging.getLogger(__name__)
 
+MAX_EVAL_SHARE = 0.1  # evaluations due by time take at most this share of the time
 NO_TOKENS = ("the training data gave no tokens in two whole passes (every batch was empty); "
              "training stopped. Check that the corpus holds text.")
 
@@ -121,6 +122,7 @@ class Trainer:
         self.lr_scale = 1.0
         self.failures = 0
         self.last_eval_elapsed = 0.0
+        self.eval_seconds: float | None = None  # how long the latest evaluation took
         self._resume_from = None
         self._epoch_step = 0
         # (step, tags) of the checkpoint saved or resumed from last: saving the same
@@ -128,6 +130,8 @@ class Trainer:
         self._saved: tuple[int, frozenset] = (-1, frozenset())
         self._save_error: str | None = None  # why the latest save failed, until one works
         self.rank, self.world = 0, 1
+        self._train_tps = 0.0  # training tokens per second, latest window
+        self.finish_detail = ""  # why the run ended, in words (early stopping)
 
     # -- control from other threads ------------------------------------------
     def request_stop(self) -> None:
@@ -212,16 +216,38 @@ class Trainer:
 
     # -- budget --------------------------------------------------------------
     def progress(self) -> float:
-        """How much of the budget is used, 0..1 (the largest of its parts)."""
+        """How much of the budget is used, 0..1 (the largest of its parts).
+
+        A budget in minutes counts the time every evaluation takes, the last one
+        included: training ends when what is left is what the final evaluation
+        will take (as long as the latest one took, or an estimate before the first),
+        so that ``--minutes M`` means M minutes of wall time."""
         cfg, parts = self.cfg, [0.0]
         if cfg.max_steps:
             parts.append(self.step / cfg.max_steps)
         if cfg.max_minutes:
-            parts.append(self.elapsed / (cfg.max_minutes * 60))
+            parts.append((self.elapsed + self._final_eval_reserve()) / (cfg.max_minutes * 60))
         if cfg.max_epochs:
-            spe = max(1, self.task.steps_per_epoch())
-            parts.append((self.epoch + self._epoch_step / spe) / cfg.max_epochs)
+            parts.append(self._passes() / cfg.max_epochs)
         return max(parts)
+
+    def _passes(self) -> float:
+        """Passes over the training data so far (fractional)."""
+        return self.epoch + self._epoch_step / max(1, self.task.steps_per_epoch())
+
+    def _epochs_done(self) -> bool:
+        return bool(self.cfg.max_epochs) and self._passes() >= self.cfg.max_epochs
+
+    def _final_eval_reserve(self) -> float:
+        """Seconds to keep for the evaluation that ends a run on its time budget:
+        the latest evaluation's duration, or before the first one the task's own
+        estimate (``eval_seconds_estimate(tokens_per_s)``, optional)."""
+        if self.eval_seconds is not None:
+            return self.eval_seconds
+        estimate = getattr(self.task, "eval_seconds_estimate", None)
+        if estimate is None or not self._train_tps:
+            return 0.0
+        return float(estimate(self._train_tps))
 
     def _lr(self) -> float:
         return self.cfg.lr * self.lr_scale * _lr_factor(self.cfg, self.step, self.progress())
@@ -240,8 +266,19 @@ class Trainer:
         except Exception as exc:  # noqa: BLE001 - report, never a traceback for the user
             log.exception("training failed")
             final = FailedEvent(self.step, f"training failed unexpectedly: {exc}")
+        self._record(final)
         self.emit(final)
         return final
+
+    def _record(self, final: Event) -> None:
+        if self.run_dir is None or self.rank != 0:
+            return
+        if isinstance(final, FinishedEvent):
+            outcome = {"reason": final.reason, "step": final.step, "detail": final.detail,
+                       "best_step": final.best_metrics.get("step")}
+        else:
+            outcome = {"reason": "failed", "step": final.step, "detail": final.message}
+        self.run_dir.record_outcome({**outcome, "time": time.time()})
 
     def _loop(self) -> Event:
         cfg = self.cfg
@@ -263,7 +300,7 @@ class Trainer:
                 reason = "stopped"
                 break
             if flags[1]:
-                reason = "budget"
+                reason = "epochs" if self._epochs_done() else "budget"
                 break
             try:
                 batch = next(batches)
@@ -297,21 +334,19 @@ class Trainer:
             window_steps += 1
             now = time.perf_counter()
             tps = window_tokens / max(now - window_t, 1e-9)
+            self._train_tps = tps
             progress = self.progress()
             done = progress - start_progress
             eta = ((now - session_start) * (1 - progress) / done) if done > 0 else None
-            self.emit(StepEvent(self.step, self.epoch + self._epoch_step /
-                                max(1, self.task.steps_per_epoch()), loss_value, lr, tps,
-                                self.elapsed, eta))
+            self.emit(StepEvent(self.step, self._passes(), loss_value, lr, tps, self.elapsed,
+                                eta))
             if window_steps >= cfg.log_every:
                 self._log_row({"step": self.step, "time": round(self.elapsed, 3),
-                               "epoch": round(self.epoch + self._epoch_step /
-                                              max(1, self.task.steps_per_epoch()), 4),
+                               "epoch": round(self._passes(), 4),
                                "train_loss": window_loss / window_steps, "lr": lr,
                                "tokens_per_s": round(tps, 1)})
                 window_loss, window_tokens, window_steps, window_t = 0.0, 0, 0, now
-            due_eval = self.step % cfg.eval_every == 0 or (
-                cfg.eval_minutes and self.elapsed - self.last_eval_elapsed >= cfg.eval_minutes * 60)
+            due_eval = self.step % cfg.eval_every == 0 or self._due_by_time()
             if due_eval and self.progress() < 1.0:
                 if self._evaluate_and_save():
                     reason = "early-stop"
@@ -322,6 +357,11 @@ class Trainer:
                 last_ckpt = self.elapsed
             if cfg.max_epochs and self.epoch >= cfg.max_epochs:
                 reason = "epochs"
+        if reason == "epochs" and cfg.max_minutes:  # a recipe's cap on a small corpus
+            self.finish_detail = (
+                f"all {cfg.max_epochs:g} passes over the training text are done, after "
+                f"{self.elapsed / 60:.1f} of {cfg.max_minutes:g} minutes: more passes over "
+                "so small a corpus would mostly memorise it")
         if reason in ("budget", "epochs", "stopped") and self.step > 0:
             # the last evaluation of a run that ends on its budget; a stop saves at once
             if reason == "stopped":
@@ -331,7 +371,18 @@ class Trainer:
         if self._save_error is not None:  # the run keeps its previous checkpoint
             return FailedEvent(self.step, f"training reached step {self.step}, but "
                                f"{self._save_error}")
-        return FinishedEvent(self.step, reason, dict(self.best_metrics))
+        return FinishedEvent(self.step, reason, dict(self.best_metrics), self.finish_detail)
+
+    def _due_by_time(self) -> bool:
+        """``eval_minutes`` have passed since the last evaluation, and evaluating would
+        not take more than :data:`MAX_EVAL_SHARE` of the time (a large validation
+        text is evaluated less often rather than crowding out training)."""
+        if not self.cfg.eval_minutes:
+            return False
+        since = self.elapsed - self.last_eval_elapsed
+        spacing = max(self.cfg.eval_minutes * 60,
+                      (self.eval_seconds or 0.0) * (1 - MAX_EVAL_SHARE) / MAX_EVAL_SHARE)
+        return since >= spacing
 
     def _agree(self, *flags: bool) -> tuple[bool, ...]:
         """Under DDP every rank must stop together: take the flags of any rank."""
@@ -364,12 +415,24 @@ class Trainer:
             # fp16: an overflow is routine, the scaler skips the step and lowers its scale
             self.scaler.step(self.optimizer)
             self.scaler.update()
+            self._weights_changed()
             return (None if self._diverged(loss_value) else loss_value), tokens
         if self._agree(bad)[0]:
             self.optimizer.zero_grad(set_to_none=True)
             return None, tokens
         self.optimizer.step()
+        self._weights_changed()
         return loss_value, tokens
+
+    def _weights_changed(self) -> None:
+        """Tell modules that keep derived copies of their weights (a translator's
+        low-precision decoding copies, its table of token gates) that the weights
+        moved. Their own check of tensor version counters is not enough: a fused
+        optimizer step (the default on CUDA) updates weights without bumping them."""
+        for module in self.task.model.modules():
+            hook = getattr(module, "weights_changed", None)
+            if callable(hook):
+                hook()
 
     def _diverged(self, loss: float) -> bool:
         """Not finite, or above the task's ``loss_limit`` (a cross-entropy of 100 nats
@@ -406,9 +469,12 @@ class Trainer:
     def _evaluate_and_save(self) -> bool:
         """Evaluate, save 'last' (and 'best'), emit samples. True: stop early."""
         self.last_eval_elapsed = self.elapsed
+        started = time.perf_counter()
         raw = self.model.module if hasattr(self.model, "module") else self.model
         raw.eval()
-        with torch.no_grad(), self.precision.autocast():
+        # scored in float32, whatever precision trains: the numbers logged here are
+        # what ``evaluate`` gives for the saved checkpoint, on any device
+        with torch.no_grad():
             metrics = self.task.evaluate(raw, self._stop.is_set)
         if not metrics:  # interrupted by a stop request
             self._save(("last",), {})
@@ -421,7 +487,8 @@ class Trainer:
         better = self.best is None or (score > self.best if self.task.higher_is_better
                                        else score < self.best)
         if better:
-            self.best, self.best_metrics, self.bad_evals = score, dict(metrics), 0
+            self.best, self.bad_evals = score, 0
+            self.best_metrics = {**metrics, "step": self.step}
         else:
             self.bad_evals += 1
             if self.cfg.schedule == "plateau" and self.bad_evals % self.cfg.plateau_patience == 0:
@@ -441,11 +508,21 @@ class Trainer:
                     log.warning("could not write the samples: %s", exc)
             self.emit(SampleEvent(self.step, tuple(texts)))
         self._save(("last", "best") if better else ("last",), metrics)
+        self.eval_seconds = time.perf_counter() - started
         patience = self.cfg.patience
         if patience and self.bad_evals >= patience:
-            self.emit(MessageEvent(f"stopping early: no improvement in {patience} evaluations"))
+            self.finish_detail = self._early_stop_detail(patience)
+            self.emit(MessageEvent(f"stopping early: {self.finish_detail}"))
             return True
         return False
+
+    def _early_stop_detail(self, patience: int) -> str:
+        key = self.task.score_key
+        best_step = self.best_metrics.get("step")
+        where = f" at step {best_step:,}" if best_step is not None else ""
+        return (f"{SCORE_NAMES.get(key, key)} has not improved for {patience} "
+                f"evaluations (best {self.best:.4g}{where}); more training is not expected "
+                "to help, and the best checkpoint is kept")
 
     def _save(self, tags: tuple[str, ...], metrics: dict) -> None:
         if self.run_dir is None or self.rank != 0:

@@ -120,6 +120,7 @@ class Translator:
             max_batch_tokens = 2000 if self.device.type == "cpu" else 6000
         self.max_batch_tokens, self.max_batch_sentences = max_batch_tokens, max_batch_sentences
         self.src_eos = src_eos
+        self.checkpoint = ""  # which checkpoint, in words (set by nlp.mt_task.load_translator)
 
     # -- the public call -------------------------------------------------------
     def translate(self, texts: list[str] | tuple[str, ...], beam: int = 5, n_best: int = 1,

@@ -27,6 +27,17 @@ def _private_folders(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("RNN_STUDIO_LOGS", str(base / "logs"))
 
 
+@pytest.fixture(autouse=True)
+def _quick_speed_probes(monkeypatch):
+    """A recipe times a few training steps of each candidate model (nlp.speed); tests
+    need the rules, not accurate speeds, so each probe times a few milliseconds."""
+    from nlp import speed
+
+    monkeypatch.setattr(speed, "PROBE_SECONDS", 0.01)
+    monkeypatch.setattr(speed, "MIN_STEPS", 1)
+    speed._memory.clear()
+
+
 @pytest.fixture
 def shared_corpora() -> Path:
     """The real public corpora beside the project; skips the test when absent."""

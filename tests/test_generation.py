@@ -290,10 +290,28 @@ def test_partial_stop_string_is_released_when_it_does_not_match():
     assert "".join(pieces) == "ab ab "
 
 
-def test_eos_ends_a_sample():
+def test_eos_ends_a_sample_only_where_the_model_learned_ends():
     tok = CharTok()
-    model = ScriptedModel(tok.vocab_size, tok.encode("hi") + [tok.eos_id] + tok.encode("no"))
-    assert generate(model, tok, "x", _cfg(temperature=0)) == ["hi"]
+    script = tok.encode("hi") + [tok.eos_id] + tok.encode("no")
+    model = ScriptedModel(tok.vocab_size, script)
+    stream = generate_stream(model, tok, "x", _cfg(temperature=0, end_token=True))
+    assert "".join(stream) == "hi" and stream.ended == "eos" and stream.tokens == 3
+    # by default EOS is never drawn: its training text had no ends, and an EOS drawn
+    # by chance from an undertrained model must not end the sample after a few letters
+    stream = generate_stream(model, tok, "x", _cfg(temperature=0, max_tokens=12))
+    text = "".join(stream)
+    assert text.startswith("hi") and "no" in text and stream.tokens == 12
+    assert stream.ended is None
+
+
+def test_the_stream_says_why_it_ended():
+    model, tok = _scripted("one. two.")
+    stream = generate_stream(model, tok, "x", _cfg(temperature=0, stop=["."]))
+    assert "".join(stream) == "one" and stream.ended == "stop" and stream.tokens == 4
+    calls = iter(range(100))
+    stream = generate_stream(model, tok, "x", _cfg(temperature=0, max_tokens=50),
+                             should_stop=lambda: next(calls) >= 5)
+    assert len("".join(stream)) < 50 and stream.ended == "stopped"
 
 
 def test_should_stop_stops_within_one_token():

@@ -45,7 +45,8 @@ def steps_in(run: Path) -> list[int]:
 def test_sigkill_mid_run_then_resume(corpus, tmp_path):
     ws = tmp_path / "ws"
     cmd = [sys.executable, str(ROOT / "main.py"), "train", "lm", "--corpus", str(corpus),
-           "--steps", "400", "--eval-every", "10", "--workspace", str(ws), "--name", "k", *TINY]
+           "--steps", "400", "--eval-every", "10", "--workspace", str(ws), "--name", "k", *TINY,
+           "--no-early-stop"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     run = ws / "runs" / "k"
     deadline = time.time() + 120

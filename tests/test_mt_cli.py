@@ -61,7 +61,9 @@ def test_translate_gives_one_line_per_input_line(trained):
     assert len(first["attention"]) == len(first["tgt_tokens"])
     assert len(first["attention"][0]) == len(first["src_tokens"])
     nbest = cli("translate", "tiny", "two", "--n-best", "3", "--workspace", ws)
-    assert not nbest.stderr.strip()  # only translations, on stdout
+    # only translations on stdout; stderr says which checkpoint translates, and why
+    assert nbest.stderr.strip().startswith("translating with step ")
+    assert ", the best by validation chrF (" in nbest.stderr
     rows = [r.split(" ||| ") for r in nbest.stdout.splitlines()]
     assert len(rows) == 3 and all(r[0] == "0" for r in rows)
     scores = [float(r[2]) for r in rows]

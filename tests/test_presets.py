@@ -1,4 +1,4 @@
-"""Suggested sizes for a corpus, and the instant corpus measurements behind them."""
+"""The instant corpus measurements a recipe starts from, and budget settings."""
 
 from __future__ import annotations
 
@@ -8,16 +8,7 @@ import pytest
 
 from nlp import presets
 from nlp.errors import ConfigError, CorpusError
-from nlp.presets import (
-    MIN_STEPS_PER_EPOCH,
-    CorpusSize,
-    budget_settings,
-    measure_pairs,
-    measure_text,
-    suggest,
-    suggest_lm,
-    suggest_mt,
-)
+from nlp.presets import CorpusSize, budget_settings, measure_pairs, measure_text, pair_lengths
 
 
 def test_measure_text_file_folder_and_gzip(tmp_path):
@@ -64,46 +55,20 @@ def test_describe_rounds_estimates():
     assert CorpusSize(19000, "pairs", exact=True).describe() == "19,000 pairs"
 
 
-@pytest.mark.parametrize("level", ["char", "subword"])
-def test_models_grow_with_the_corpus(level):
-    sizes = [suggest_lm(n, level) for n in (5_000, 300_000, 3_000_000, 100_000_000)]
-    hidden = [p.hidden for p in sizes]
-    assert hidden == sorted(hidden) and hidden[0] < hidden[-1]
-    assert sizes[0].dropout >= sizes[-1].dropout  # small corpora: more regularisation
+def test_measure_text_counts_the_symbols_of_its_sample(tmp_path):
+    (tmp_path / "a.txt").write_text("abcabc\n" * 50, encoding="utf-8")
+    assert measure_text(tmp_path / "a.txt").symbols == 4  # a b c and the line break
 
 
-def test_char_model_for_a_book_is_the_classic_size():
-    p = suggest_lm(1_100_000, "char")  # tinyshakespeare
-    assert (p.layers, p.hidden, p.embed, p.batch_size, p.seq_len) == (2, 512, 128, 64, 128)
-    assert p.vocab_size == 0 and not p.tied
-
-
-@pytest.mark.parametrize("n_chars", [300, 3_000, 40_000])
-def test_batches_fit_a_small_corpus(n_chars):
-    p = suggest_lm(n_chars, "char")
-    train_tokens = n_chars * 0.9
-    fits = p.batch_size * p.seq_len * MIN_STEPS_PER_EPOCH <= train_tokens
-    assert fits or (p.batch_size == 1 and p.seq_len <= 16)
-    assert p.batch_size >= 1 and p.seq_len >= 8
-
-
-def test_subword_vocabulary_stays_below_what_a_small_corpus_can_fill():
-    assert suggest_lm(50_000, "subword").vocab_size <= 1000
-    assert suggest_lm(100_000_000, "subword").vocab_size >= 8000
-    assert suggest_lm(50_000, "subword").tied
-
-
-def test_translator_tiers():
-    small, numbers, multi30k = suggest_mt(400), suggest_mt(19_000), suggest_mt(29_000)
-    assert small.hidden < numbers.hidden < multi30k.hidden
-    assert numbers.hidden == 256 and numbers.lr == pytest.approx(2e-3)
-    assert small.batch_size * MIN_STEPS_PER_EPOCH <= 400
-    assert all(p.why for p in (small, numbers, multi30k))
-
-
-def test_suggest_dispatches_on_task():
-    assert suggest("mt", CorpusSize(19_000, "pairs")) == suggest_mt(19_000)
-    assert suggest("subword", CorpusSize(10**6, "characters")) == suggest_lm(10**6, "subword")
+def test_pair_lengths_in_subword_tokens(tmp_path):
+    tsv = tmp_path / "p.tsv"
+    tsv.write_text("".join("one two three four\tun deux\n" for _ in range(50)),
+                   encoding="utf-8")
+    src, tgt = pair_lengths(tsv)
+    assert src > tgt >= 3  # about 1.3 tokens a word, plus the end of sentence
+    zh = tmp_path / "zh.tsv"
+    zh.write_text("".join("I am here.\t我在这里。\n" for _ in range(50)), encoding="utf-8")
+    assert pair_lengths(zh)[1] >= 4  # written without spaces: by characters
 
 
 def test_budget_settings():

@@ -158,6 +158,53 @@ def test_early_stopping(tmp_path):
     final = Trainer(Flat(), cfg(max_steps=100, eval_every=5, patience=2), None,
                     (events.append,)).run()
     assert final.reason == "early-stop" and final.step == 15
+    assert final.best_metrics["step"] == 5
+    assert final.detail.startswith("validation loss has not improved for 2 evaluations "
+                                   "(best 1 at step 5)")
+
+
+def test_how_a_run_ended_is_kept_in_the_run(tmp_path):
+    class Worse(ToyTask):  # validation gets worse after the first evaluation
+        def evaluate(self, model, should_stop):
+            self.evals = getattr(self, "evals", 0) + 1
+            return {"val_loss": float(self.evals)}
+
+    run = Workspace(tmp_path).create_run("toy", {"task": "lm"})
+    final = Trainer(Worse(), cfg(max_steps=100, eval_every=5, patience=3), run).run()
+    outcome = run.read_config()["outcome"]
+    assert outcome["reason"] == "early-stop" and outcome["step"] == final.step == 20
+    assert outcome["best_step"] == 5 and "not improved for 3" in outcome["detail"]
+    assert run.read_index()["best"] == "step-00000005"
+    assert run.summary().best_step == 5
+
+
+def test_a_time_budget_that_also_caps_the_passes_says_why(tmp_path):
+    final = Trainer(ToyTask(), cfg(max_steps=None, max_minutes=10, max_epochs=2), None).run()
+    assert final.reason == "epochs" and final.step == 16
+    assert final.detail.startswith("all 2 passes over the training text are done")
+
+
+def test_a_time_budget_keeps_time_for_the_final_evaluation(tmp_path):
+    """--minutes M ends training when what is left is what the last evaluation took."""
+    import time
+
+    class SlowEval(ToyTask):
+        def evaluate(self, model, should_stop):
+            time.sleep(0.4)
+            return super().evaluate(model, should_stop)
+
+        def samples(self, model, count):
+            return []
+
+    minutes = 1.5 / 60
+    trainer = Trainer(SlowEval(), cfg(max_steps=None, max_minutes=minutes, eval_every=10**6,
+                                      eval_minutes=0.5 / 60, samples=0), None)
+    start = time.perf_counter()
+    final = trainer.run()
+    wall = time.perf_counter() - start
+    assert final.reason == "budget"
+    assert trainer.eval_seconds == pytest.approx(0.4, abs=0.15)
+    assert wall <= minutes * 60 + 0.25, "the final evaluation fits inside the budget"
 
 
 def test_budget_is_required():

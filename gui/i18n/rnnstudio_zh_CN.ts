@@ -690,7 +690,7 @@
         <translation>子词</translation>
     </message>
     <message>
-        <location line="+62"/>
+        <location line="+57"/>
         <source>{name}: best of search {search}, {minutes} minutes</source>
         <translation>{name}：搜索 {search} 的最佳配置，{minutes} 分钟</translation>
     </message>
@@ -1074,7 +1074,17 @@
         <translation>完成：{seconds} 秒内生成 {chars} 个字符（{rate} 字符/秒）{seed}。</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+9"/>
+        <source>It ended at a stop text after {tokens} tokens (the stop text is left out).</source>
+        <translation>在 {tokens} 个词元后遇到停止文本而结束（停止文本不含在内）。</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>The model ended the text after {tokens} tokens.</source>
+        <translation>模型在 {tokens} 个词元后结束了文本。</translation>
+    </message>
+    <message>
+        <location line="+29"/>
         <source>Copied the text to the clipboard.</source>
         <translation>已将文本复制到剪贴板。</translation>
     </message>
@@ -1133,7 +1143,7 @@
 <context>
     <name>Inference</name>
     <message>
-        <location filename="../inference.py" line="+268"/>
+        <location filename="../inference.py" line="+276"/>
         <source>cannot write {path}: {reason}. Choose another folder or free some disk space.</source>
         <translation>无法写入 {path}：{reason}。请选择其他文件夹或释放一些磁盘空间。</translation>
     </message>
@@ -1502,7 +1512,7 @@
         <translation>语料库</translation>
     </message>
     <message>
-        <location filename="../pages/generate.py" line="-357"/>
+        <location filename="../pages/generate.py" line="-368"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
@@ -1512,7 +1522,7 @@
         <translation>运行记录</translation>
     </message>
     <message>
-        <location filename="../pages/train.py" line="+607"/>
+        <location filename="../pages/train.py" line="+710"/>
         <source>Train</source>
         <translation>训练</translation>
     </message>
@@ -1618,7 +1628,47 @@
         <translation>磁盘占用</translation>
     </message>
     <message>
+        <location line="+7"/>
+        <source>how it ended</source>
+        <translation>结束方式</translation>
+    </message>
+    <message>
         <location line="+4"/>
+        <source>Recipe</source>
+        <translation>配方</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>why these settings</source>
+        <translation>为何这样设置</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>validation loss</source>
+        <translation>验证损失</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>validation chrF</source>
+        <translation>验证 chrF</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>validation BLEU</source>
+        <translation>验证 BLEU</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>chosen by</source>
+        <translation>选择依据</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>step</source>
+        <translation>步</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>Best checkpoint</source>
         <translation>最佳检查点</translation>
     </message>
@@ -1717,6 +1767,11 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>chrF {:.1f}</source>
+        <translation>chrF {:.1f}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
         <source>{:.3f} bits/char</source>
         <translation>{:.3f} 比特/字符</translation>
     </message>
@@ -1736,7 +1791,7 @@
         <translation>MSE {:.4g}</translation>
     </message>
     <message>
-        <location line="+76"/>
+        <location line="+79"/>
         <source>damaged: {error}</source>
         <translation>已损坏：{error}</translation>
     </message>
@@ -2438,7 +2493,7 @@
 <context>
     <name>SetupForm</name>
     <message>
-        <location filename="../pages/train.py" line="-531"/>
+        <location filename="../pages/train.py" line="-641"/>
         <source>Character language model</source>
         <translation>字符级语言模型</translation>
     </message>
@@ -2468,7 +2523,7 @@
         <translation>步</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+47"/>
         <source>Start training</source>
         <translation>开始训练</translation>
     </message>
@@ -2483,7 +2538,7 @@
         <translation>将此运行加入队列两次，分别使用两种单元类型，数据、随机种子和预算均相同，并在“实验”页比较它们</translation>
     </message>
     <message>
-        <location line="+17"/>
+        <location line="+19"/>
         <source>What to train</source>
         <translation>训练内容</translation>
     </message>
@@ -2494,12 +2549,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+110"/>
+        <location line="+126"/>
         <source>a .txt file or a folder of them</source>
         <translation>.txt 文件或包含它们的文件夹</translation>
     </message>
     <message>
-        <location line="-109"/>
+        <location line="-125"/>
         <location line="+8"/>
         <source>File…</source>
         <translation>文件…</translation>
@@ -2511,12 +2566,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+182"/>
+        <location line="+237"/>
         <source>Corpus</source>
         <translation>语料库</translation>
     </message>
     <message>
-        <location line="-179"/>
+        <location line="-234"/>
         <source>only for two aligned files</source>
         <translation>仅用于两个对齐的文件</translation>
     </message>
@@ -2541,7 +2596,7 @@
         <translation>TSV 列</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+13"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
@@ -2551,7 +2606,7 @@
         <translation>单元类型</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+7"/>
         <source>Layers</source>
         <translation>层数</translation>
     </message>
@@ -2566,12 +2621,12 @@
         <translation>嵌入维度</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Vocabulary</source>
         <translation>词表大小</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Dropout</source>
         <translation>Dropout</translation>
     </message>
@@ -2587,11 +2642,16 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>Suggest sizes for this corpus</source>
-        <translation>为此语料库推荐规模</translation>
+        <source>Use the recipe&apos;s settings</source>
+        <translation>使用配方的设置</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+1"/>
+        <source>Fill the model and training fields with the settings chosen for this corpus, budget and machine (fields you changed are replaced)</source>
+        <translation>用为此语料、预算和本机选定的设置填写模型与训练各项（你改过的项会被替换）</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>Training</source>
         <translation>训练</translation>
     </message>
@@ -2601,7 +2661,7 @@
         <translation>预算</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Batch size</source>
         <translation>批大小</translation>
     </message>
@@ -2611,7 +2671,7 @@
         <translation>序列长度</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Learning rate</source>
         <translation>学习率</translation>
     </message>
@@ -2641,7 +2701,7 @@
         <translation>句对 TSV 文件，或源语言文件</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>Choose a corpus to train on.</source>
         <translation>请选择用于训练的语料库。</translation>
     </message>
@@ -2651,7 +2711,17 @@
         <translation>正在估算语料库大小…</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+36"/>
+        <source>Working out the settings for this corpus, budget and machine…</source>
+        <translation>正在为此语料、预算和本机计算设置…</translation>
+    </message>
+    <message>
+        <location line="+15"/>
+        <source>Recipe: {why}.</source>
+        <translation>配方：{why}。</translation>
+    </message>
+    <message>
+        <location line="+34"/>
         <source>Sentence pairs</source>
         <translation>句对</translation>
     </message>
@@ -2687,7 +2757,7 @@
 <context>
     <name>TrainPage</name>
     <message>
-        <location filename="../pages/train.py" line="-267"/>
+        <location filename="../pages/train.py" line="-331"/>
         <source>finished: the budget is used up</source>
         <translation>已完成：预算已用完</translation>
     </message>
@@ -2708,11 +2778,16 @@
     </message>
     <message>
         <location line="+2"/>
+        <source>finished before the time budget: the recipe&apos;s passes over this small corpus are done</source>
+        <translation>在时间预算用完前完成：配方对这个小语料的遍数已训练完</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>stopped; a checkpoint was saved</source>
         <translation>已停止；检查点已保存</translation>
     </message>
     <message>
-        <location line="+334"/>
+        <location line="+439"/>
         <source>{name}: char LM, {cell}</source>
         <translation>{name}：字符级语言模型，{cell}</translation>
     </message>
@@ -2722,12 +2797,12 @@
         <translation>{name}：子词语言模型，{cell}</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+25"/>
         <source>{name}: translator, {cell}</source>
         <translation>{name}：翻译模型，{cell}</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+15"/>
         <source>{name}: {minutes} more minutes</source>
         <translation>{name}：再训练 {minutes} 分钟</translation>
     </message>
@@ -2743,12 +2818,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+432"/>
+        <location line="+438"/>
         <source>best validation: {metrics}</source>
         <translation>最佳验证结果：{metrics}</translation>
     </message>
     <message>
-        <location line="-373"/>
+        <location line="-379"/>
         <source>Samples at the last evaluation</source>
         <translation>最近一次评估的样例</translation>
     </message>
@@ -2760,12 +2835,12 @@
     <message>
         <location line="+12"/>
         <location line="+184"/>
-        <location line="+138"/>
+        <location line="+144"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location line="-321"/>
+        <location line="-327"/>
         <source>Stop and save</source>
         <translation>停止并保存</translation>
     </message>
@@ -2895,12 +2970,12 @@
         <translation>在训练开始前已停止；没有任何更改。</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+6"/>
         <source>{outcome} at step {step}.</source>
         <translation>{outcome}（第 {step} 步）。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+18"/>
         <source>No run is training</source>
         <translation>没有正在训练的运行</translation>
     </message>
@@ -2951,12 +3026,12 @@
     </message>
     <message>
         <location line="+4"/>
-        <location line="+209"/>
+        <location line="+212"/>
         <source>The translation appears here</source>
         <translation>译文会显示在这里</translation>
     </message>
     <message>
-        <location line="-207"/>
+        <location line="-210"/>
         <source>Source</source>
         <translation>原文</translation>
     </message>
@@ -3032,16 +3107,27 @@
     </message>
     <message>
         <location line="+11"/>
-        <source>best checkpoint at step {step}</source>
-        <translation>最佳检查点位于第 {step} 步</translation>
+        <source>validation chrF</source>
+        <translation>验证 chrF</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+0"/>
+        <source>validation BLEU</source>
+        <translation>验证 BLEU</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <location line="+6"/>
         <source>validation loss</source>
         <translation>验证损失</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="-4"/>
+        <source>best checkpoint at step {step}, chosen by {score}</source>
+        <translation>最佳检查点在第 {step} 步，依据{score}选出</translation>
+    </message>
+    <message>
+        <location line="+9"/>
         <source>translating on {mode}</source>
         <translation>翻译方式：{mode}</translation>
     </message>

@@ -327,9 +327,20 @@ class GeneratePage(RunChooser, QWidget):
         how = (self.tr("Stopped: {chars} characters in {seconds} s ({rate} characters/s){seed}.")
                if outcome.stopped else
                self.tr("Done: {chars} characters in {seconds} s ({rate} characters/s){seed}."))
-        self.status.setText(how.format(chars=f"{outcome.chars:,}",
-                                       seconds=f"{outcome.seconds:.1f}", rate=f"{rate:,.0f}",
-                                       seed=seed_note))
+        text = how.format(chars=f"{outcome.chars:,}", seconds=f"{outcome.seconds:.1f}",
+                          rate=f"{rate:,.0f}", seed=seed_note)
+        why = self._ending(outcome)
+        self.status.setText(f"{text} {why}" if why else text)
+
+    def _ending(self, outcome: inference.GenerationOutcome) -> str:
+        """Why a sample ended before its length, when it did (not when stopped)."""
+        if outcome.ended == "stop":
+            return self.tr("It ended at a stop text after {tokens} tokens (the stop text is "
+                           "left out).").format(tokens=f"{outcome.tokens:,}")
+        if outcome.ended == "eos":
+            return self.tr("The model ended the text after {tokens} tokens.").format(
+                tokens=f"{outcome.tokens:,}")
+        return ""
 
     def _failed(self, job_id: int, exc: BaseException) -> None:
         if job_id == self._job_id:

@@ -1,9 +1,9 @@
 """The Train page: set up a run, queue it, and watch it learn.
 
-The left side is the set-up (task, corpus, sizes suggested for the corpus by
-``nlp.presets``, budget, device); the right side follows the run training now
-(state, progress, curves, samples), continues a finished run, and lists the
-queue. Training happens on the queue's worker thread (``gui.training_queue``);
+The left side is the set-up (task, corpus, budget, device, and the settings of
+the recipe for them, ``nlp.recipe``, with its reason in words); the right side
+follows the run training now (state, progress, curves, samples), continues a
+finished run, and lists the queue. Training happens on the queue's worker thread (``gui.training_queue``);
 this page only turns its batched events into labels and curve rows, redrawing
 the curves at most :data:`REDRAW_MS` apart, and only while the page is shown,
 so the event loop never stalls.
@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from gui.background import call_in_background
 from gui.context import AppContext
@@ -52,19 +53,10 @@ from nlp.events import (
     SampleEvent,
     StepEvent,
 )
-from nlp.presets import (
-    BUDGET_UNITS,
-    CorpusSize,
-    Preset,
-    available_devices,
-    budget_settings,
-    measure_pairs,
-    measure_text,
-    suggest,
-)
+from nlp.presets import BUDGET_UNITS, CorpusSize, available_devices, measure_pairs, measure_text
 from nlp.progress import format_duration, format_metrics
+from nlp.recipe import Budget, Recipe
 from nlp.runs import Workspace, check_run_name
-from nlp.train_config import TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +65,7 @@ log = logging.getLogger(__name__)
 # the 99th-percentile event-loop stall was ~55 ms, at 1 a second ~20 ms
 # (bench/bench_gui_stalls.py). The labels still follow every event batch.
 REDRAW_MS = 1000
+PLAN_DELAY_MS = 600  # a new budget or device is planned for once the typing pauses
 TASKS = ((QT_TRANSLATE_NOOP("SetupForm", "Character language model"), "char"),
          (QT_TRANSLATE_NOOP("SetupForm", "Subword language model"), "subword"),
          (QT_TRANSLATE_NOOP("SetupForm", "Translator"), "mt"))
@@ -86,6 +79,9 @@ FINISHED = {"budget": QT_TRANSLATE_NOOP("TrainPage", "finished: the budget is us
             "epochs": QT_TRANSLATE_NOOP("TrainPage", "finished: all epochs done"),
             "early-stop": QT_TRANSLATE_NOOP("TrainPage",
                                             "finished early: validation stopped improving"),
+            "epochs-cap": QT_TRANSLATE_NOOP("TrainPage", "finished before the time budget: "
+                                            "the recipe's passes over this small corpus are "
+                                            "done"),
             "stopped": QT_TRANSLATE_NOOP("TrainPage", "stopped; a checkpoint was saved")}
 
 
@@ -105,7 +101,8 @@ def _select(combo: QComboBox, data) -> None:
 # -- the set-up form ----------------------------------------------------------------------
 
 class SetupForm(QWidget):
-    """What to train and how; sizes follow the corpus until the person edits them."""
+    """What to train and how. The recipe for the corpus, budget and device fills the
+    model and training fields, except those the person edited (kept, and remembered)."""
 
     measured = Signal(object)  # CorpusSize, or None when the corpus cannot be measured
 
@@ -113,7 +110,13 @@ class SetupForm(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.size: CorpusSize | None = None
-        self._measure_id = 0
+        self.recipe: Recipe | None = None
+        self._edited: set[str] = set()  # fields the person set: recipes leave them alone
+        self._applying = False
+        self._measure_id = 0  # the latest corpus measurement asked for
+        self._plan_id = 0  # the latest recipe asked for
+        self._replan = QTimer(self, singleShot=True, interval=PLAN_DELAY_MS)
+        self._replan.timeout.connect(lambda: self.plan(apply=True))
         self._calls: list = []  # background calls, kept alive until they report
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -133,10 +136,14 @@ class SetupForm(QWidget):
         self.task_combo.currentIndexChanged.connect(self._task_changed)
         self.corpus_edit.editingFinished.connect(lambda: self.measure())
         self.tgt_edit.editingFinished.connect(self._show_task_rows)
-        self.suggest_button.clicked.connect(lambda: self.measure())
+        self.suggest_button.clicked.connect(self._use_recipe)
         self.budget_unit.currentIndexChanged.connect(self._unit_changed)
+        for changed in (self.budget_unit.currentIndexChanged, self.budget_spin.valueChanged,
+                        self.device_combo.currentIndexChanged):
+            changed.connect(lambda: self._replan.start())
+        self._track_edits()
         self._show_task_rows()
-        self.measure(apply=not self._sizes_recalled)
+        self.measure()
 
     # -- building --------------------------------------------------------------------
     def _data_group(self) -> QGroupBox:
@@ -169,6 +176,11 @@ class SetupForm(QWidget):
         self.size_label.setWordWrap(True)
         self.size_label.setObjectName("corpusSize")
         form.addRow(self.size_label)
+        self.recipe_label = QLabel()
+        self.recipe_label.setWordWrap(True)
+        self.recipe_label.setObjectName("recipeWhy")
+        self.recipe_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow(self.recipe_label)
         return box
 
     def _model_group(self) -> QGroupBox:
@@ -181,18 +193,26 @@ class SetupForm(QWidget):
         self.layers_spin = _spin(1, 8)
         self.hidden_spin = _spin(8, 4096, 32)
         self.embed_spin = _spin(4, 2048, 32)
+        self.layers_spin.setValue(1)
+        self.hidden_spin.setValue(256)
+        self.embed_spin.setValue(64)
         form.addRow(self.tr("Layers"), self.layers_spin)
         form.addRow(self.tr("Hidden size"), self.hidden_spin)
         form.addRow(self.tr("Embedding size"), self.embed_spin)
         self.vocab_spin = _spin(100, 64000, 500)
+        self.vocab_spin.setValue(8000)
         form.addRow(self.tr("Vocabulary"), self.vocab_spin)
         self.dropout_spin = QDoubleSpinBox()
         self.dropout_spin.setRange(0.0, 0.9)
         self.dropout_spin.setSingleStep(0.05)
+        self.dropout_spin.setValue(0.2)
         form.addRow(self.tr("Dropout"), self.dropout_spin)
         self.tied_check = QCheckBox(self.tr("share input and output embeddings"))
         form.addRow(self.tr("Tied"), self.tied_check)
-        self.suggest_button = QPushButton(self.tr("Suggest sizes for this corpus"))
+        self.suggest_button = QPushButton(self.tr("Use the recipe's settings"))
+        self.suggest_button.setToolTip(self.tr("Fill the model and training fields with the "
+                                               "settings chosen for this corpus, budget and "
+                                               "machine (fields you changed are replaced)"))
         form.addRow(self.suggest_button)
         return box
 
@@ -206,12 +226,15 @@ class SetupForm(QWidget):
             self.budget_unit.addItem(self.tr(UNITS[unit]) if unit in UNITS else unit, unit)
         form.addRow(self.tr("Budget"), self._row(self.budget_spin, self.budget_unit))
         self.batch_spin = _spin(1, 4096)
+        self.batch_spin.setValue(32)
         self.seq_spin = _spin(4, 4096, 16)
+        self.seq_spin.setValue(64)
         form.addRow(self.tr("Batch size"), self.batch_spin)
         form.addRow(self.tr("Sequence length"), self.seq_spin)
         self.lr_spin = QDoubleSpinBox()
         self.lr_spin.setDecimals(4)
         self.lr_spin.setRange(0.0001, 0.1)
+        self.lr_spin.setValue(0.005)
         self.lr_spin.setSingleStep(0.0005)
         form.addRow(self.tr("Learning rate"), self.lr_spin)
         self.device_combo = QComboBox()
@@ -277,53 +300,129 @@ class SetupForm(QWidget):
         self.measure()
 
     def measure(self, apply: bool = True) -> None:
-        """Estimate the corpus size off the GUI thread, then suggest sizes."""
+        """Estimate the corpus size off the GUI thread, then plan its recipe."""
         path, task = self.corpus_edit.text().strip(), self.task
         self._measure_id += 1
-        self.size = None
+        self._plan_id += 1  # a recipe for the corpus before is no longer wanted
+        self.size = self.recipe = None
+        self.recipe_label.clear()
         if not path:
             self.size_label.setText(self.tr("Choose a corpus to train on."))
             return
         self.size_label.setText(self.tr("Measuring the corpus…"))
         request = self._measure_id
         fn = measure_pairs if task == "mt" else measure_text
-        self._calls.append(call_in_background(
-            lambda: fn(path), lambda size: self._measured(request, task, size, apply),
-            lambda exc: self._measure_failed(request, exc)))
+        self._in_background(lambda: fn(path),
+                            lambda size: self._measured(request, task, size, apply),
+                            lambda exc: self._measure_failed(request, exc))
+
+    def _in_background(self, fn, done, failed) -> None:
+        """``call_in_background``, the call kept alive until it reports (a recipe may take
+        a few seconds, and several may be under way when the budget is being typed)."""
+        box: list = []
+
+        def finish(handler, value) -> None:
+            if box and box[0] in self._calls:
+                self._calls.remove(box[0])
+            handler(value)
+
+        box.append(call_in_background(fn, lambda r: finish(done, r),
+                                      lambda e: finish(failed, e)))
+        self._calls.append(box[0])
 
     def _measured(self, request: int, task: str, size: CorpusSize, apply: bool) -> None:
-        self._calls = self._calls[-4:]
         if request != self._measure_id:
             return  # a newer corpus or task was chosen meanwhile
         self.size = size
-        preset = suggest(task, size)
-        if apply:
-            self.apply_preset(preset)
-        self.size_label.setText(f"{size.describe().capitalize()}: {preset.why}.")
+        self.size_label.setText(size.describe().capitalize() + ".")
         self.measured.emit(size)
+        self.plan(apply)
 
     def _measure_failed(self, request: int, exc: BaseException) -> None:
         if request == self._measure_id:
             self.size_label.setText(self.ctx.message_for(exc))
             self.measured.emit(None)
 
-    def apply_preset(self, preset: Preset) -> None:
-        self.hidden_spin.setValue(preset.hidden)
-        self.layers_spin.setValue(preset.layers)
-        self.embed_spin.setValue(preset.embed)
-        self.dropout_spin.setValue(preset.dropout)
-        self.batch_spin.setValue(preset.batch_size)
-        if preset.seq_len:
-            self.seq_spin.setValue(preset.seq_len)
-        if preset.vocab_size:
-            self.vocab_spin.setValue(preset.vocab_size)
-        self.tied_check.setChecked(preset.tied)
-        self.lr_spin.setValue(preset.lr)
+    def budget(self) -> Budget | None:
+        try:
+            return Budget(self.budget_unit.currentData(), self.budget_spin.value())
+        except StudioError:
+            return None
+
+    def plan(self, apply: bool = True) -> None:
+        """Work out the recipe for the corpus, budget and device off the GUI thread (it
+        times a few training steps the first time, a second or two), then show why and,
+        with ``apply``, fill the fields with it."""
+        budget, size, task, v = self.budget(), self.size, self.task, self.values()
+        if size is None or budget is None:
+            return
+        self._plan_id += 1
+        self.recipe = None
+        request, device = self._plan_id, self.device_combo.currentData()
+        self.recipe_label.setText(self.tr("Working out the settings for this corpus, budget "
+                                          "and machine…"))
+        self._in_background(
+            lambda: plan_recipe(task, v["corpus"], size, budget, device, tgt=v["tgt"],
+                                columns=v["columns"]),
+            lambda recipe: self._planned(request, recipe, apply),
+            lambda exc: self._plan_failed(request, exc))
+
+    def _planned(self, request: int, recipe: Recipe, apply: bool) -> None:
+        if not isValid(self) or request != self._plan_id:
+            return  # the window closed, or a newer corpus, budget or device meanwhile
+        self.recipe = recipe
+        if apply:
+            self.apply_recipe(recipe)
+        self.recipe_label.setText(self.tr("Recipe: {why}.").format(why=recipe.why))
+
+    def _plan_failed(self, request: int, exc: BaseException) -> None:
+        if isValid(self) and request == self._plan_id:
+            self.recipe_label.setText(self.ctx.message_for(exc))
+
+    def apply_recipe(self, recipe: Recipe) -> None:
+        """Fill the fields with the recipe's values, except those the person edited."""
+        values = {}
+        for key, (part, name) in FORM_FIELDS.items():
+            source = getattr(recipe, part)
+            if key == "layers" and "enc_layers" in source:
+                name = "enc_layers"
+            if name in source:
+                values[key] = source[name]
+        widgets = self._recipe_widgets()
+        self._applying = True
+        try:
+            for key, value in values.items():
+                if key in self._edited:
+                    continue
+                if key == "tied":
+                    widgets[key].setChecked(bool(value))
+                else:
+                    widgets[key].setValue(value)
+        finally:
+            self._applying = False
 
     def _unit_changed(self) -> None:
         steps = self.budget_unit.currentData() == "steps"
         self.budget_spin.setDecimals(0 if steps else 1)
         self.budget_spin.setMinimum(1 if steps else 0.1)
+
+    def _recipe_widgets(self) -> dict:
+        """Form value name -> the widget holding it, for the fields a recipe fills."""
+        return {"layers": self.layers_spin, "hidden": self.hidden_spin,
+                "embed": self.embed_spin, "dropout": self.dropout_spin,
+                "vocab": self.vocab_spin, "batch": self.batch_spin, "seq_len": self.seq_spin,
+                "lr": self.lr_spin, "tied": self.tied_check}
+
+    def _track_edits(self) -> None:
+        """A field the person changes keeps their value: later recipes (a new corpus,
+        budget or device) fill only the others, until "Use the recipe's settings"."""
+        for key, widget in self._recipe_widgets().items():
+            signal = widget.toggled if widget is self.tied_check else widget.valueChanged
+            signal.connect(lambda *_, key=key: self._applying or self._edited.add(key))
+
+    def _use_recipe(self) -> None:
+        self._edited.clear()
+        self.plan(apply=True)
 
     # -- file choosers ---------------------------------------------------------------
     def _start_folder(self) -> str:
@@ -367,12 +466,13 @@ class SetupForm(QWidget):
                 "unit": self.budget_unit.currentData(), "batch": self.batch_spin.value(),
                 "seq_len": self.seq_spin.value(), "lr": self.lr_spin.value(),
                 "device": self.device_combo.currentData(),
-                "name": self.name_edit.text().strip()}
+                "name": self.name_edit.text().strip(), "edited": sorted(self._edited)}
 
     def remember(self) -> None:
         for key, value in self.values().items():
             if key != "name":
-                self.ctx.remember(f"train/{key}", list(value) if key == "columns" else value)
+                self.ctx.remember(f"train/{key}", list(value) if isinstance(value, (list, tuple))
+                                  else value)
 
     def _recall(self) -> None:
         r = self.ctx.recall
@@ -390,9 +490,9 @@ class SetupForm(QWidget):
         self._unit_changed()
         self.budget_spin.setValue(r("train/budget", 10.0, float))
         _select(self.device_combo, r("train/device", "auto", str))
-        self._sizes_recalled = r("train/hidden") is not None
-        self.apply_preset(suggest(self.task, CorpusSize(0, "characters")))
-        if self._sizes_recalled:
+        edited = r("train/edited", [], list) or []
+        self._edited = {k for k in edited if k in self._recipe_widgets()}
+        if r("train/hidden") is not None:
             for key, box, kind in (("layers", self.layers_spin, int),
                                    ("hidden", self.hidden_spin, int),
                                    ("embed", self.embed_spin, int),
@@ -407,25 +507,61 @@ class SetupForm(QWidget):
 
 # -- jobs -----------------------------------------------------------------------------------
 
-def _train_config(v: dict) -> TrainConfig:
-    return TrainConfig(lr=v["lr"], batch_size=v["batch"], seq_len=v["seq_len"],
-                       device=v["device"], **budget_settings(v["unit"], v["budget"]))
+# form value -> (recipe part, field): what a person may set over the recipe's choice
+FORM_FIELDS = {"layers": ("model", "layers"), "hidden": ("model", "hidden"),
+               "embed": ("model", "embed"), "dropout": ("model", "dropout"),
+               "tied": ("model", "tied"), "vocab": ("data", "vocab_size"),
+               "batch": ("train", "batch_size"), "seq_len": ("train", "seq_len"),
+               "lr": ("train", "lr")}
+
+
+def plan_recipe(task: str, corpus: str, size: CorpusSize, budget: Budget, device: str,
+                fixed: dict | None = None, tgt: str = "", columns=(0, 1)) -> Recipe:
+    """The recipe for the form's corpus and budget (off the GUI thread: the first time
+    on a machine it times a few training steps)."""
+    from nlp.presets import pair_lengths
+    from nlp.recipe import plan_lm, plan_mt
+
+    if task == "mt":
+        lengths = pair_lengths(corpus, tuple(columns), tgt or None) if corpus else (15, 15)
+        return plan_mt(size, budget, device, fixed, lengths)
+    return plan_lm(size, task, budget, device, fixed)
+
+
+def fixed_fields(v: dict) -> dict:
+    """The settings the person chose on the form (``v["edited"]``: the fields they
+    changed, and the cell), as recipe fields; the recipe chooses the rest."""
+    fixed = {"cell": v["cell"]}
+    for key in v.get("edited", ()):
+        if key not in FORM_FIELDS or (key in ("seq_len", "tied") and v["task"] == "mt") \
+                or (key == "vocab" and v["task"] == "char"):
+            continue
+        fixed[FORM_FIELDS[key][1]] = v[key]
+    return fixed
+
+
+def _budget(v: dict) -> Budget:
+    return Budget(v["unit"], v["budget"])
 
 
 def lm_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
-    """A new language model from the form's values (raises StudioError on bad ones)."""
-    from nlp.lm_session import LMDataSpec, new_lm_training
+    """A new language model from the form's values: the recipe for its corpus and
+    budget, with the fields the person changed (raises StudioError on bad ones)."""
+    from nlp.lm_session import new_lm_training, planned_lm
 
-    spec = LMDataSpec(corpus=v["corpus"], level=v["task"], vocab_size=v["vocab"])
-    model = {"cell": v["cell"], "layers": v["layers"], "hidden": v["hidden"],
-             "embed": v["embed"], "dropout": v["dropout"], "tied": v["tied"]}
-    train = _train_config(v)
+    budget, fixed = _budget(v), fixed_fields(v)
+
+    def prepare(listeners):  # on the worker thread: planning may time a few steps
+        spec, model, train, recipe = planned_lm(v["corpus"], v["task"], budget, v["device"],
+                                                fixed)
+        return new_lm_training(workspace, name, spec, model, train, listeners,
+                               recipe=recipe.to_dict())
+
     title = (QCoreApplication.translate("TrainPage", "{name}: char LM, {cell}")
              if v["task"] == "char" else
              QCoreApplication.translate("TrainPage", "{name}: subword LM, {cell}"))
     return TrainingJob(title=title.format(name=name, cell=v["cell"].upper()), run_name=name,
-                       prepare=lambda listeners: new_lm_training(workspace, name, spec, model,
-                                                                 train, listeners))
+                       prepare=prepare)
 
 
 def mt_spec(v: dict):
@@ -437,17 +573,20 @@ def mt_spec(v: dict):
 
 
 def mt_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
-    """A new translator from the form's values (raises StudioError on bad ones)."""
-    from nlp.mt_session import new_mt_training
+    """A new translator from the form's values: the recipe for its pairs and budget,
+    with the fields the person changed (raises StudioError on bad ones)."""
+    from nlp.mt_session import new_mt_training, planned_mt
 
-    spec = mt_spec(v)
-    model = {"cell": v["cell"], "embed": v["embed"], "hidden": v["hidden"],
-             "enc_layers": v["layers"], "dec_layers": v["layers"], "dropout": v["dropout"]}
-    train = _train_config(v)
+    spec, budget, fixed = mt_spec(v), _budget(v), fixed_fields(v)
+
+    def prepare(listeners):  # on the worker thread: planning may time a few steps
+        planned, model, train, recipe = planned_mt(spec, budget, v["device"], fixed)
+        return new_mt_training(workspace, name, planned, model, train, listeners,
+                               recipe=recipe.to_dict())
+
     title = QCoreApplication.translate("TrainPage", "{name}: translator, {cell}")
     return TrainingJob(title=title.format(name=name, cell=v["cell"].upper()), run_name=name,
-                       task="mt", prepare=lambda listeners: new_mt_training(workspace, name, spec, model,
-                                                                 train, listeners))
+                       task="mt", prepare=prepare)
 
 
 def resume_job(workspace: Workspace, name: str, task: str, minutes: float) -> TrainingJob:
@@ -966,9 +1105,15 @@ class TrainPage(QWidget):
         if event.reason == "stopped" and live.last is None:
             self.state_label.setText(self.tr("Stopped before training began; nothing changed."))
             return
-        outcome = self.tr(FINISHED.get(event.reason, FINISHED["steps"]))
-        self.state_label.setText(self.tr("{outcome} at step {step}.").format(
-            outcome=outcome[:1].upper() + outcome[1:], step=f"{event.step:,}"))
+        reason = event.reason
+        if reason == "epochs" and live.cfg.get("max_minutes"):
+            reason = "epochs-cap"
+        outcome = self.tr(FINISHED.get(reason, FINISHED["steps"]))
+        text = self.tr("{outcome} at step {step}.").format(
+            outcome=outcome[:1].upper() + outcome[1:], step=f"{event.step:,}")
+        if event.detail:  # the back end's why, in English
+            text += " " + event.detail[:1].upper() + event.detail[1:] + "."
+        self.state_label.setText(text)
         if event.best_metrics:
             live.best = dict(event.best_metrics)
             self.stats_label.setText(live.stats())

@@ -191,8 +191,11 @@ class TranslatePage(RunChooser, QWidget):
         if request != self._preload_id:
             return
         step = loaded.info.get("step")
-        parts = ([self.tr("best checkpoint at step {step}").format(step=f"{int(step):,}")]
-                 if step is not None else [])
+        chosen_by = {"chrf": self.tr("validation chrF"), "bleu": self.tr("validation BLEU"),
+                     "val_loss": self.tr("validation loss")}.get(loaded.selected_by,
+                                                                 loaded.selected_by)
+        parts = ([self.tr("best checkpoint at step {step}, chosen by {score}").format(
+            step=f"{int(step):,}", score=chosen_by)] if step is not None else [])
         metrics = loaded.info.get("metrics") or {}
         for key, label in (("bleu", "BLEU"), ("chrf", "chrF"),
                            ("val_loss", self.tr("validation loss"))):

@@ -272,6 +272,67 @@ def test_use_corpus_fills_the_form_and_choices_are_remembered(ctx, qtbot, pairs,
     assert again.form.hidden_spin.value() == 48  # remembered sizes are kept
 
 
+def test_the_recipe_fills_the_form_says_why_and_keeps_what_the_person_set(page, qtbot,
+                                                                          corpus):
+    form = page.form
+    form.corpus_edit.setText(str(corpus))
+    form.budget_unit.setCurrentText("minutes")
+    form.budget_spin.setValue(2)
+    form.device_combo.setCurrentText("cpu")
+    form.measure()
+    qtbot.waitUntil(lambda: form.recipe is not None, timeout=60_000)
+    recipe = form.recipe
+    assert form.recipe_label.text().startswith("Recipe: 2 minutes, ")
+    assert recipe.why in form.recipe_label.text()
+    assert form.hidden_spin.value() == recipe.model["hidden"]
+    assert form.lr_spin.value() == pytest.approx(recipe.train["lr"])
+    assert form.batch_spin.value() == recipe.train["batch_size"]
+    form.hidden_spin.setValue(40)  # the person's choice
+    form.budget_spin.setValue(3)  # a new budget: a new recipe, the edited field stays
+    qtbot.waitUntil(lambda: form.recipe is not None and form.recipe is not recipe
+                    and "3 minutes" in form.recipe_label.text(), timeout=60_000)
+    assert form.hidden_spin.value() == 40
+    from gui.pages.train import fixed_fields
+
+    assert fixed_fields(form.values()) == {"cell": "lstm", "hidden": 40}
+    form.suggest_button.click()  # "Use the recipe's settings": all of it again
+    qtbot.waitUntil(lambda: form.recipe is not None, timeout=60_000)
+    assert form.hidden_spin.value() == form.recipe.model["hidden"] and not form.values()["edited"]
+
+
+def test_a_small_corpus_ends_before_its_minutes_and_says_why(page, ctx, qtbot, corpus):
+    """The window's defaults on a small corpus: the recipe caps the passes over it (and
+    early stopping may end it sooner), the run ends long before its budget, the page
+    says why, and the run records it."""
+    form = page.form
+    form.corpus_edit.setText(str(corpus))
+    form.budget_unit.setCurrentText("minutes")
+    form.budget_spin.setValue(10)
+    form.device_combo.setCurrentText("cpu")
+    form.name_edit.setText("small")
+    form.measure()
+    qtbot.waitUntil(lambda: form.recipe is not None, timeout=60_000)
+    assert "ends after 30 passes" in form.recipe_label.text()
+    page.start()
+    wait_idle(page, qtbot, timeout=240_000)
+    state = page.state_label.text()
+    run = run_of(ctx, "small")
+    config = run.read_config()
+    outcome = config["outcome"]
+    assert config["train"]["max_epochs"] == 30 and config["recipe"]["why"] in \
+        form.recipe_label.text()
+    if outcome["reason"] == "early-stop":
+        assert state.startswith("Finished early: validation stopped improving")
+        assert "has not improved for 3 evaluations" in state
+    else:
+        assert outcome["reason"] == "epochs"
+        assert state.startswith("Finished before the time budget: the recipe's passes")
+        assert "All 30 passes over the training text are done" in state
+    assert outcome["detail"][1:] in state  # shown with a capital letter
+    assert run.summary().best_step == outcome["best_step"]  # the kept model is the best
+    assert float(run.load("last").info["elapsed"]) < 60  # of a 10-minute budget
+
+
 def test_step_events_reach_the_gui_in_few_batches_and_in_order():
     from gui.training_queue import _Forwarder
     from nlp.events import EvalEvent, StepEvent

@@ -103,7 +103,7 @@ MAIN = ROOT / "main.py"
 TINY_CLI = ["--level", "char", "--cell", "lstm", "--layers", "1", "--hidden", "24",
             "--embed", "8", "--dropout", "0", "--batch-size", "4", "--seq-len", "16",
             "--warmup", "0", "--eval-every", "5", "--precision", "fp32", "--threads", "1",
-            "--device", "cpu"]
+            "--device", "cpu", "--no-early-stop"]
 
 # Run by ``python -c`` in place of main.py: the real CLI, except that the weights file of
 # the Nth checkpoint (env PAUSE_AT_SAVE) is written half, then the process writes the
