@@ -256,7 +256,7 @@ def _train_best(args, ws: Workspace) -> int:
 
 
 def _search(args, ws: Workspace) -> int:
-    from nlp.hparam_search import SearchSpace, run_search
+    from nlp.hparam_search import SearchSpace, plan_budget, run_search
 
     if not args.space:
         raise StudioError("give the settings to search with --space, e.g. "
@@ -264,7 +264,11 @@ def _search(args, ws: Workspace) -> int:
     if args.minutes is None:
         raise StudioError("give the search's total training time with --minutes")
     space = SearchSpace.parse(args.space)
-    spec, model, train = _base(args, args.cell)
+    # the base (trial 0) is the recipe for one trial's minutes, as the window's search has it
+    per_trial, _ = plan_budget(space, args.method, args.minutes, args.trial_minutes,
+                               args.trials)
+    spec, model, train = _base(argparse.Namespace(**{**vars(args), "minutes": per_trial}),
+                               args.cell)
     name = args.name or f"{_stem(args.corpus)}-search-{time.strftime('%Y%m%d-%H%M%S')}"
     print(f"workspace: {ws.root}\nsearch {name!r}: {space}", file=sys.stderr)
     with stop_on_interrupt() as stop:
