@@ -37,6 +37,7 @@ def trained(tmp_path_factory):
     out = cli("train", "mt", "--pairs", tmp / "train.tsv", "--steps", "6", "--eval-every", "3",
               "--workspace", ws, "--name", "tiny", *TINY)
     assert "finished at step 6" in out.stderr
+    assert "recipe: 6 steps, 300 pairs" in out.stderr  # the settings and why, before training
     return tmp, ws
 
 
@@ -68,6 +69,14 @@ def test_translate_gives_one_line_per_input_line(trained):
     assert len(rows) == 3 and all(r[0] == "0" for r in rows)
     scores = [float(r[2]) for r in rows]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_runs_list_says_where_the_best_checkpoint_is_and_by_what(trained):
+    _, ws = trained
+    listed = cli("runs", "list", "--workspace", ws).stdout
+    assert "by validation chrF:" in listed and "tiny" in listed
+    [row] = json.loads(cli("runs", "list", "--json", "--workspace", ws).stdout)
+    assert row["selected_by"] == "chrf" and row["best_step"] in (3, 6)
 
 
 def test_evaluate_prints_bleu_chrf_ter_and_signatures(trained):

@@ -101,6 +101,22 @@ def test_details_show_config_curves_and_escaped_samples(page, qtbot):
     assert page.open_action.text() == "Open in Generate"
 
 
+def test_details_say_which_checkpoint_is_best_by_what_and_how_the_run_ended(runs, qapp):
+    from gui.run_details import details_html
+
+    gamma = runs[2]  # a translator: its best checkpoint is chosen by its data.score
+    gamma.write_config({**gamma.read_config(), "data": {"pairs": "/data/g.tsv",
+                                                         "score": "chrf"},
+                        "recipe": {"why": "30 minutes, 29,000 pairs: GRU 512 wide"},
+                        "outcome": {"reason": "early-stop", "step": 20, "best_step": 10,
+                                    "detail": "validation chrF has not improved"}})
+    html = details_html(gamma.summary(), [])
+    assert "chosen by</td><td>validation chrF</td>" in html
+    assert "step</td><td>20</td>" in html  # the best checkpoint's step
+    assert "30 minutes, 29,000 pairs" in html
+    assert "early-stop: validation chrF has not improved" in html
+
+
 def test_compare_overlays_the_selected_runs(page, qtbot):
     select(page, qtbot, "alpha", "beta", "gamma")
     assert page.details.stack.currentWidget() is page.details.compare_page
