@@ -105,7 +105,13 @@ def test_generate_is_reproducible_and_stdout_is_only_text(corpus, tmp_path):
             "--seed", "7")
     b = cli("generate", "g", "--workspace", ws, "--prompt", "ROMEO", "--max-tokens", "40",
             "--seed", "7")
-    assert a.stdout == b.stdout and len(a.stdout.rstrip("\n")) > 0
+    assert a.stdout == b.stdout and len(a.stdout.rstrip("\n")) == 40  # 40 characters
+    assert not a.stderr.strip()  # it did not end early: nothing to explain
+    stop = a.stdout[10:12]  # two characters it is known to make after the 10th
+    c = cli("generate", "g", "--workspace", ws, "--prompt", "ROMEO", "--max-tokens", "40",
+            "--seed", "7", "--stop", stop)
+    assert c.stdout.rstrip("\n") == a.stdout[:a.stdout.index(stop)]
+    assert "the sample reached a stop text after" in c.stderr and "of 40 tokens" in c.stderr
     scores = cli("evaluate", "g", "--corpus", corpus, "--workspace", ws).stdout
     assert "val_bpc" in scores and "val_word_ppl" in scores
 
