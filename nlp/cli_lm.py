@@ -104,9 +104,7 @@ def train_config_from(args, recipe) -> TrainConfig:
     train = {**recipe.train, **{k: v for k, v in budget.items() if v is not None}}
     if args.eval_every is not None:  # by steps, as asked
         train["eval_minutes"] = None
-    if train.get("patience") == 0:
-        train["patience"] = None
-    return TrainConfig.from_dict(train)
+    return TrainConfig.from_dict(train)  # patience 0 (--no-early-stop): never stops early
 
 
 def print_recipe(recipe) -> None:

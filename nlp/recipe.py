@@ -41,7 +41,6 @@ rerun with ``bench/recipe_grid.py``):
 
 from __future__ import annotations
 
-import logging
 import math
 from dataclasses import asdict, dataclass, field
 
@@ -49,12 +48,11 @@ import torch
 
 from nlp.errors import ConfigError
 from nlp.presets import BUDGET_UNITS, SUBWORD_CHARS_PER_TOKEN, CorpusSize
+from nlp.runs import SCORE_NAMES
 from nlp.speed import Speed, lm_speed, mt_speed
 from nlp.train_config import TrainConfig
 
 __all__ = ["Budget", "Recipe", "plan_lm", "plan_mt"]
-
-log = logging.getLogger(__name__)
 
 MIN_UPDATES = {"char": 2000, "subword": 7000, "mt": 800}
 PARAMS_PER_TOKEN = 8.0  # recurrent weights per training token, at most
@@ -66,6 +64,7 @@ LR_RULE = {"char": (1e-2, 256, 2 / 3), "subword": (8e-3, 512, 1 / 2)}
 MAX_LR = 1e-2
 MT_LR = 3e-3
 WARMUP_SHARE, MIN_WARMUP, MAX_WARMUP = 0.02, 10, 200
+MT_WARMUP_SHARE = 0.03
 EVALUATIONS = 8  # per run
 PATIENCE = 3  # evaluations without improvement before stopping early
 EVAL_SHARE = 0.05  # of a time budget that evaluation is expected to take
@@ -73,7 +72,6 @@ MAX_VAL_CHARS = 500_000  # an automatic validation split holds at most this much
 VAL_FRACTION = 0.1
 MAX_EPOCHS = 30  # passes over a small corpus before the run ends on its own
 MT_EVAL_SENTENCES = 500
-SCORE_WORDS = {"chrf": "chrF", "bleu": "BLEU", "val_loss": "loss"}
 REFERENCE_MINUTES = 30  # a budget of epochs or steps sizes the model as for this much time
 BF16_MARGIN = 1.1  # bf16 is chosen when it trains at least this much faster than fp32
 
@@ -149,11 +147,10 @@ def _device(name: str | torch.device) -> torch.device:
 
 
 def _bf16_possible(device: torch.device) -> bool:
-    from nlp.devices import cpu_supports_bf16
+    """Whether ``auto`` precision would pick bf16 here (``nlp.devices.pick_precision``)."""
+    from nlp.devices import pick_precision
 
-    if device.type == "cuda":
-        return torch.cuda.is_bf16_supported()
-    return device.type == "cpu" and cpu_supports_bf16()
+    return pick_precision("auto", device).dtype is torch.bfloat16
 
 
 def _pick_precision(fixed: str | None, measure) -> tuple[str, str]:
@@ -193,8 +190,8 @@ def _lr(level: str, hidden: int) -> float:
     return float(f"{min(MAX_LR, at * (width / hidden) ** power):.2g}")
 
 
-def _warmup(updates: float) -> int:
-    return int(min(MAX_WARMUP, max(MIN_WARMUP, round(WARMUP_SHARE * updates))))
+def _warmup(updates: float, share: float) -> int:
+    return int(min(MAX_WARMUP, max(MIN_WARMUP, round(share * updates))))
 
 
 def _rnn_weights(layers: int, hidden: int, embed: int, gates: int = 4) -> int:
@@ -226,15 +223,23 @@ def _subword_vocab(n_chars: int) -> int:
     return next(vocab for limit, vocab in LM_VOCAB if n_chars < limit)
 
 
-def _schedule(updates: float, minutes: float | None) -> dict:
-    """Warm-up, evaluation cadence and patience for a run of about ``updates`` steps."""
-    train = {"warmup_steps": _warmup(updates), "patience": PATIENCE, "schedule": "cosine"}
+# training fields a person may set over the recipe's schedule
+SCHEDULE_FIELDS = ("warmup_steps", "patience", "eval_every", "eval_minutes", "schedule", "seed",
+                   "clip", "threads")
+
+
+def _schedule(updates: float, minutes: float | None, warmup_share: float,
+              fixed: dict) -> dict:
+    """Warm-up, evaluation cadence and patience for a run of about ``updates`` steps
+    (evaluations by time when ``minutes`` is given), with the fields in ``fixed`` kept."""
+    train = {"warmup_steps": _warmup(updates, warmup_share), "patience": PATIENCE,
+             "schedule": "cosine"}
     if minutes is not None:
         train["eval_minutes"] = round(max(minutes / EVALUATIONS, 0.05), 3)
         train["eval_every"] = 10**6  # by time only
     else:
         train["eval_every"] = max(1, int(updates // EVALUATIONS))
-    return train
+    return {**train, **{k: fixed[k] for k in SCHEDULE_FIELDS if k in fixed}}
 
 
 # -- language models ------------------------------------------------------------------------
@@ -316,11 +321,7 @@ def plan_lm(size: CorpusSize, level: str, budget: Budget, device: str | torch.de
     model["dropout"] = fixed.get("dropout", _dropout(epochs, weights, train_tokens))
     train["lr"] = fixed.get("lr", _lr(level, model["hidden"]))
     timed = budget.unit == "minutes" and not capped  # else by steps: the run ends sooner
-    train.update(_schedule(updates, budget.amount if timed else None))
-    for key in ("warmup_steps", "patience", "eval_every", "eval_minutes", "schedule", "seed",
-                "clip", "threads"):
-        if key in fixed:
-            train[key] = fixed[key]
+    train.update(_schedule(updates, budget.amount if timed else None, WARMUP_SHARE, fixed))
     facts = {"tokens_per_s": round(chosen_speed), "expected_steps": int(updates),
              "epochs": round(epochs, 2), "train_tokens": train_tokens,
              "precision_why": precision_why, "device": str(dev)}
@@ -398,8 +399,7 @@ def plan_mt(size: CorpusSize, budget: Budget, device: str | torch.device = "auto
                 "attention": fixed.get("attention", "bahdanau")}
 
     def speed(model: dict, precision: str) -> float:
-        probe = {k: v for k, v in model.items()}
-        return mt_speed({**probe, "src_vocab": vocab, "tgt_vocab": vocab}, batch, *lengths,
+        return mt_speed({**model, "src_vocab": vocab, "tgt_vocab": vocab}, batch, *lengths,
                         dev, precision).tokens_per_s
 
     if dev.type == "cpu" and fixed.get("precision", "auto") == "auto":
@@ -423,12 +423,8 @@ def plan_mt(size: CorpusSize, budget: Budget, device: str | torch.device = "auto
                                  0.2 if model["hidden"] <= 256 else 0.3)
     train = {"batch_size": batch, "precision": precision, "device": str(dev),
              "lr": fixed.get("lr", MT_LR), **budget.train_fields()}
-    train.update(_schedule(updates, budget.amount if budget.unit == "minutes" else None))
-    train["warmup_steps"] = fixed.get("warmup_steps", int(min(MAX_WARMUP, max(
-        MIN_WARMUP, round(0.03 * updates)))))
-    for key in ("patience", "eval_every", "eval_minutes", "seed", "clip", "threads"):
-        if key in fixed:
-            train[key] = fixed[key]
+    train.update(_schedule(updates, budget.amount if budget.unit == "minutes" else None,
+                           MT_WARMUP_SHARE, fixed))
     data = {"vocab_size": vocab, "score": fixed.get("score", "chrf"),
             "eval_sentences": fixed.get("eval_sentences", MT_EVAL_SENTENCES)}
     facts = {"tokens_per_s": round(chosen_speed), "expected_steps": int(updates),
@@ -439,5 +435,5 @@ def plan_mt(size: CorpusSize, budget: Budget, device: str | torch.device = "auto
            f"per language, batch {batch}, lr {train['lr']:g}, warm-up "
            f"{train['warmup_steps']} steps, dropout {model['dropout']:g}, {precision_why}; "
            f"about {int(updates):,} steps, {epochs:.1f} passes{note}; the kept checkpoint is "
-           f"the one with the best validation {SCORE_WORDS.get(data['score'], data['score'])}")
+           f"the one with the best {SCORE_NAMES.get(data['score'], data['score'])}")
     return Recipe("mt", model, data, train, why, facts)

@@ -11,6 +11,7 @@ so the event loop never stalls.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,10 +38,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from gui.background import call_in_background
 from gui.context import AppContext
+from gui.run_details import PendingCalls
 from gui.training_queue import TrainingJob, TrainingQueue
 from gui.widgets.curves import CurvesView
 from nlp.errors import StudioError
@@ -117,7 +118,7 @@ class SetupForm(QWidget):
         self._plan_id = 0  # the latest recipe asked for
         self._replan = QTimer(self, singleShot=True, interval=PLAN_DELAY_MS)
         self._replan.timeout.connect(lambda: self.plan(apply=True))
-        self._calls: list = []  # background calls, kept alive until they report
+        self._calls = PendingCalls(self)  # measuring and planning, kept alive until they report
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._data_group())
@@ -312,23 +313,9 @@ class SetupForm(QWidget):
         self.size_label.setText(self.tr("Measuring the corpus…"))
         request = self._measure_id
         fn = measure_pairs if task == "mt" else measure_text
-        self._in_background(lambda: fn(path),
-                            lambda size: self._measured(request, task, size, apply),
-                            lambda exc: self._measure_failed(request, exc))
-
-    def _in_background(self, fn, done, failed) -> None:
-        """``call_in_background``, the call kept alive until it reports (a recipe may take
-        a few seconds, and several may be under way when the budget is being typed)."""
-        box: list = []
-
-        def finish(handler, value) -> None:
-            if box and box[0] in self._calls:
-                self._calls.remove(box[0])
-            handler(value)
-
-        box.append(call_in_background(fn, lambda r: finish(done, r),
-                                      lambda e: finish(failed, e)))
-        self._calls.append(box[0])
+        self._calls.start(lambda: fn(path),
+                          lambda size: self._measured(request, task, size, apply),
+                          lambda exc: self._measure_failed(request, exc))
 
     def _measured(self, request: int, task: str, size: CorpusSize, apply: bool) -> None:
         if request != self._measure_id:
@@ -353,30 +340,29 @@ class SetupForm(QWidget):
         """Work out the recipe for the corpus, budget and device off the GUI thread (it
         times a few training steps the first time, a second or two), then show why and,
         with ``apply``, fill the fields with it."""
-        budget, size, task, v = self.budget(), self.size, self.task, self.values()
-        if size is None or budget is None:
+        budget, v = self.budget(), self.values()
+        if self.size is None or budget is None:
             return
         self._plan_id += 1
         self.recipe = None
-        request, device = self._plan_id, self.device_combo.currentData()
+        request = self._plan_id
         self.recipe_label.setText(self.tr("Working out the settings for this corpus, budget "
                                           "and machine…"))
-        self._in_background(
-            lambda: plan_recipe(task, v["corpus"], size, budget, device, tgt=v["tgt"],
-                                columns=v["columns"]),
+        self._calls.start(
+            lambda: planned_job(v)[3],
             lambda recipe: self._planned(request, recipe, apply),
             lambda exc: self._plan_failed(request, exc))
 
     def _planned(self, request: int, recipe: Recipe, apply: bool) -> None:
-        if not isValid(self) or request != self._plan_id:
-            return  # the window closed, or a newer corpus, budget or device meanwhile
+        if request != self._plan_id:
+            return  # a newer corpus, budget or device meanwhile
         self.recipe = recipe
         if apply:
             self.apply_recipe(recipe)
         self.recipe_label.setText(self.tr("Recipe: {why}.").format(why=recipe.why))
 
     def _plan_failed(self, request: int, exc: BaseException) -> None:
-        if isValid(self) and request == self._plan_id:
+        if request == self._plan_id:
             self.recipe_label.setText(self.ctx.message_for(exc))
 
     def apply_recipe(self, recipe: Recipe) -> None:
@@ -415,10 +401,16 @@ class SetupForm(QWidget):
 
     def _track_edits(self) -> None:
         """A field the person changes keeps their value: later recipes (a new corpus,
-        budget or device) fill only the others, until "Use the recipe's settings"."""
+        budget or device) fill only the others, until "Use the recipe's settings". An
+        edit plans again, so that the reason shown is the one the run will train with."""
         for key, widget in self._recipe_widgets().items():
             signal = widget.toggled if widget is self.tied_check else widget.valueChanged
-            signal.connect(lambda *_, key=key: self._applying or self._edited.add(key))
+            signal.connect(lambda *_, key=key: self._edit(key))
+
+    def _edit(self, key: str) -> None:
+        if not self._applying:
+            self._edited.add(key)
+            self._replan.start()
 
     def _use_recipe(self) -> None:
         self._edited.clear()
@@ -515,17 +507,18 @@ FORM_FIELDS = {"layers": ("model", "layers"), "hidden": ("model", "hidden"),
                "lr": ("train", "lr")}
 
 
-def plan_recipe(task: str, corpus: str, size: CorpusSize, budget: Budget, device: str,
-                fixed: dict | None = None, tgt: str = "", columns=(0, 1)) -> Recipe:
-    """The recipe for the form's corpus and budget (off the GUI thread: the first time
-    on a machine it times a few training steps)."""
-    from nlp.presets import pair_lengths
-    from nlp.recipe import plan_lm, plan_mt
+def planned_job(v: dict) -> tuple:
+    """``(spec, model, train, recipe)`` of a run from the form's values ``v``: the recipe
+    for its corpus, budget and device with the fields the person set (off the GUI
+    thread: the first time on a machine it times a few training steps)."""
+    budget, fixed = _budget(v), fixed_fields(v)
+    if v["task"] == "mt":
+        from nlp.mt_session import planned_mt
 
-    if task == "mt":
-        lengths = pair_lengths(corpus, tuple(columns), tgt or None) if corpus else (15, 15)
-        return plan_mt(size, budget, device, fixed, lengths)
-    return plan_lm(size, task, budget, device, fixed)
+        return planned_mt(mt_spec(v), budget, v["device"], fixed)
+    from nlp.lm_session import planned_lm
+
+    return planned_lm(v["corpus"], v["task"], budget, v["device"], fixed)
 
 
 def fixed_fields(v: dict) -> dict:
@@ -544,16 +537,17 @@ def _budget(v: dict) -> Budget:
     return Budget(v["unit"], v["budget"])
 
 
-def lm_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
+def lm_job(workspace: Workspace, name: str, v: dict, plan=None) -> TrainingJob:
     """A new language model from the form's values: the recipe for its corpus and
-    budget, with the fields the person changed (raises StudioError on bad ones)."""
-    from nlp.lm_session import new_lm_training, planned_lm
+    budget, with the fields the person changed (raises StudioError on bad ones).
+    ``plan``: makes ``planned_job``'s tuple instead (a comparison shares one)."""
+    from nlp.lm_session import new_lm_training
 
-    budget, fixed = _budget(v), fixed_fields(v)
+    _budget(v)  # a bad budget is refused now, not on the worker thread
+    plan = plan or (lambda: planned_job(v))
 
     def prepare(listeners):  # on the worker thread: planning may time a few steps
-        spec, model, train, recipe = planned_lm(v["corpus"], v["task"], budget, v["device"],
-                                                fixed)
+        spec, model, train, recipe = plan()
         return new_lm_training(workspace, name, spec, model, train, listeners,
                                recipe=recipe.to_dict())
 
@@ -572,16 +566,18 @@ def mt_spec(v: dict):
     return MTDataSpec(pairs=v["corpus"], columns=tuple(v["columns"]), vocab_size=v["vocab"])
 
 
-def mt_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
+def mt_job(workspace: Workspace, name: str, v: dict, plan=None) -> TrainingJob:
     """A new translator from the form's values: the recipe for its pairs and budget,
-    with the fields the person changed (raises StudioError on bad ones)."""
-    from nlp.mt_session import new_mt_training, planned_mt
+    with the fields the person changed (raises StudioError on bad ones).
+    ``plan``: makes ``planned_job``'s tuple instead (a comparison shares one)."""
+    from nlp.mt_session import new_mt_training
 
-    spec, budget, fixed = mt_spec(v), _budget(v), fixed_fields(v)
+    mt_spec(v), _budget(v)  # bad pairs or budget are refused now, not on the worker thread
+    plan = plan or (lambda: planned_job(v))
 
     def prepare(listeners):  # on the worker thread: planning may time a few steps
-        planned, model, train, recipe = planned_mt(spec, budget, v["device"], fixed)
-        return new_mt_training(workspace, name, planned, model, train, listeners,
+        spec, model, train, recipe = plan()
+        return new_mt_training(workspace, name, spec, model, train, listeners,
                                recipe=recipe.to_dict())
 
     title = QCoreApplication.translate("TrainPage", "{name}: translator, {cell}")
@@ -621,8 +617,16 @@ def compare_jobs(workspace: Workspace, v: dict, queued: set[str]) -> list[Traini
         names, number = compare_names(f"{base}-{number}", labels, workspace), number + 1
     group = names[0].removesuffix(f"-{labels[0]}")
     build = mt_job if v["task"] == "mt" else lm_job
-    return [_in_compare_group(build(workspace, name, {**v, "cell": cell}), group,
-                              {"cell": cell})
+    shared = functools.cache(lambda: planned_job(v))  # one recipe: only the cell differs
+
+    def plan_with(cell: str):
+        def plan():
+            spec, model, train, recipe = shared()
+            return spec, {**model, "cell": cell}, train, recipe
+        return plan
+
+    return [_in_compare_group(build(workspace, name, {**v, "cell": cell}, plan_with(cell)),
+                              group, {"cell": cell})
             for name, cell in zip(names, COMPARED_CELLS, strict=True)]
 
 
