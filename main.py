@@ -5,16 +5,21 @@ from __future__ import annotations
 import sys
 
 
+def _pictures():
+    """The PNG writer of the commands that draw (curves, heatmaps, forecasts): the
+    window's own widgets, drawn offscreen. Imported only when a picture is asked for,
+    so other commands never load Qt."""
+    from gui import pictures
+
+    return pictures
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv:
-        import importlib
+        from nlp.cli.main import main as command_line
 
-        from nlp import cli
-
-        # commands that draw pictures get them from the GUI package (Qt offscreen)
-        cli.install_pictures(lambda: importlib.import_module("gui.pictures"))
-        return cli.main(argv)
+        return command_line(argv, pictures=_pictures)
     from gui.app import run_app
 
     return run_app()

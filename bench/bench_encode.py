@@ -55,8 +55,8 @@ def peak_rss_mb() -> float:
 # --- one measurement (runs in a child process) ------------------------------------
 
 def measure(kind: str, corpus: Path, workdir: Path, preload: bool) -> dict:
-    from nlp.token_store import encode_to_store
-    from nlp.tokenizers import CharTokenizer, SubwordTokenizer
+    from nlp.data.token_store import encode_to_store
+    from nlp.data.tokenizers import CharTokenizer, SubwordTokenizer
 
     result: dict = {"base_rss_MB": round(peak_rss_mb(), 1)}
     chunks = list(iter_chunks(corpus)) if preload else None

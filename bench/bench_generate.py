@@ -45,9 +45,9 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from models.language_model import LanguageModel, LMConfig  # noqa: E402
-from nlp.fast_inference import prepare_for_generation  # noqa: E402
-from nlp.generation import GenerationConfig, generate, generate_stream  # noqa: E402
-from nlp.inference_threads import scoped_threads  # noqa: E402
+from nlp.decoding.fast_inference import prepare_for_generation  # noqa: E402
+from nlp.decoding.generation import GenerationConfig, generate, generate_stream  # noqa: E402
+from nlp.decoding.threads import scoped_threads  # noqa: E402
 
 CHARS = "\n !',-.:?abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"  # 61 + 4 specials = 65
 PROMPT = "First Citizen:\nBefore we proceed any further, hear"[:50]

@@ -134,7 +134,7 @@ def main() -> int:
     counts = {"step_events": 0, "event_batches": 0, "first_step": None}
 
     def count(_job: int, batch: list) -> None:
-        from nlp.events import StepEvent
+        from nlp.training.events import StepEvent
 
         steps = sum(isinstance(e, StepEvent) for e in batch)
         counts["event_batches"] += 1

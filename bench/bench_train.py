@@ -28,12 +28,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from models.language_model import LanguageModel, LMConfig  # noqa: E402
-from nlp.devices import pick_precision  # noqa: E402
-from nlp.events import StepEvent  # noqa: E402
-from nlp.lm_task import LMTask, prepare_lm_data  # noqa: E402
-from nlp.runs import Workspace  # noqa: E402
-from nlp.train_config import TrainConfig  # noqa: E402
-from nlp.training import Trainer  # noqa: E402
+from nlp.runs.workspace import Workspace  # noqa: E402
+from nlp.tasks.lm.task import LMTask, prepare_lm_data  # noqa: E402
+from nlp.training.config import TrainConfig  # noqa: E402
+from nlp.training.devices import pick_precision  # noqa: E402
+from nlp.training.events import StepEvent  # noqa: E402
+from nlp.training.trainer import Trainer  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "tinyshakespeare" / "input.txt"
 

@@ -30,10 +30,10 @@ sys.path.insert(0, str(ROOT))
 import torch  # noqa: E402
 
 from models.seq2seq import Seq2SeqConfig, build_model  # noqa: E402
-from nlp.cli_lm import DECODING_PRECISIONS  # noqa: E402
-from nlp.devices import device_description, pick_device  # noqa: E402
-from nlp.tokenizers import SubwordTokenizer  # noqa: E402
-from nlp.translation import Translator  # noqa: E402
+from nlp.cli.common import DECODING_PRECISIONS  # noqa: E402
+from nlp.data.tokenizers import SubwordTokenizer  # noqa: E402
+from nlp.decoding.translator import Translator  # noqa: E402
+from nlp.training.devices import device_description, pick_device  # noqa: E402
 
 SAMPLE = ROOT / "corpora" / "numbers-en-fr"
 
@@ -61,9 +61,9 @@ def random_translator(hidden: int, precision: str, attention: str, device: str
 
 def trained_translator(run: str, workspace: str | None, precision: str, device: str
                        ) -> tuple[Translator, str]:
-    from nlp.mt_task import load_translator
     from nlp.paths import default_workspace
-    from nlp.runs import Workspace
+    from nlp.runs.workspace import Workspace
+    from nlp.tasks.mt.task import load_translator
 
     ws = Workspace(Path(workspace) if workspace else default_workspace())
     translator = load_translator(ws.resolve(run), "best", device, precision=precision)

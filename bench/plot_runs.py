@@ -23,7 +23,7 @@ import pyqtgraph.exporters  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from nlp.paths import default_workspace  # noqa: E402
-from nlp.runs import Workspace  # noqa: E402
+from nlp.runs.workspace import Workspace  # noqa: E402
 
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"]
 

@@ -1,11 +1,11 @@
-"""The grid behind the recipes (``nlp/recipe.py``): budget x corpus -> settings -> score.
+"""The grid behind the recipes (``nlp/training/recipe.py``): budget x corpus -> settings -> score.
 
 Each grid *cell* is a corpus and a budget; each *setting* is a full set of
 ``train lm`` flags. Two ways to run a cell:
 
 - ``minutes``: real runs of ``main.py train lm --minutes M`` on this machine,
   one after another (the machine should be otherwise idle);
-- ``steps``: first ``plan`` here measures, with ``nlp.speed``, how many
+- ``steps``: first ``plan`` here measures, with ``nlp.training.speed``, how many
   tokens per second each setting trains on this machine, and turns the budget
   into the number of steps it would make here (minus the share that
   evaluation takes); then ``run --device cuda`` trains exactly those steps
@@ -82,7 +82,7 @@ def _speed(grid: dict, setting: dict):
     """(training tokens/s here, tokens per step) of one setting."""
     import torch
 
-    from nlp.speed import lm_speed, mt_speed
+    from nlp.training.speed import lm_speed, mt_speed
 
     cpu, precision = torch.device("cpu"), setting.get("precision", "bf16")
     if grid.get("task") == "mt":

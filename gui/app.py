@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from nlp.cli import setup_logging
+from nlp.cli.main import setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ def build_window(log_path: Path | None = None, settings=None):
 
     from gui.context import AppContext
     from gui.main_window import MainWindow, make_settings
-    from nlp.devices import device_description, pick_device
+    from nlp.training.devices import device_description, pick_device
 
     settings = settings if settings is not None else make_settings()
     device = pick_device("auto")

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from gui.background import error_text
-from nlp.runs import Workspace
+from nlp.runs.workspace import Workspace
 
 
 class AppContext(QObject):

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from nlp.corpus import TextOptions, iter_lines
-from nlp.corpus_stats import CorpusStats, PairStats, TextStats, compute_stats, pair_stats
+from nlp.data.corpus import TextOptions, iter_lines
+from nlp.data.pairs import PairFilter, read_pairs
+from nlp.data.stats import CorpusStats, PairStats, TextStats, compute_stats, pair_stats
 from nlp.errors import StudioError
-from nlp.parallel import PairFilter, read_pairs
 from nlp.paths import sample_corpora_dir
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ SAMPLES = (
     (QT_TRANSLATE_NOOP("CorpusList", "Numbers, English to French"), "numbers-en-fr/train.tsv",
      "pairs"),
 )
-# why a pair was dropped (nlp.parallel.DROP_REASONS), as the statistics name it
+# why a pair was dropped (nlp.data.pairs.DROP_REASONS), as the statistics name it
 DROP_REASON_LABELS = {
     "empty": QT_TRANSLATE_NOOP("CorpusList", "empty"),
     "too_long": QT_TRANSLATE_NOOP("CorpusList", "too long"),

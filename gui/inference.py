@@ -8,7 +8,7 @@ Two halves:
   generation starts at once; :func:`stream_generation` batches the pieces of
   ``generate_stream`` so the window gets a few updates a second, not one per
   character; :func:`translate_texts` and :func:`translate_file` wrap the
-  :class:`~nlp.translation.Translator`.
+  :class:`~nlp.decoding.translator.Translator`.
 - :class:`Job`: one such function on its own ``QThread``. The function gets a
   ``report`` callable and a ``should_stop`` callable; whatever it reports,
   returns or raises arrives on the GUI thread as a signal, and ``finished``
@@ -33,7 +33,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QObject, QThread, Signal, Slot
 
 from nlp.errors import Cancelled, StudioError
-from nlp.runs import Run, selection_key
+from nlp.runs.workspace import Run, selection_key
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ INTERACTIVE_THREADS = 1  # a sentence or two: more threads only wait on a busy m
 class LoadedLM:
     """A language model ready for fast batch-1 generation."""
 
-    model: object  # nlp.fast_inference.InferenceModel
+    model: object  # nlp.decoding.fast_inference.InferenceModel
     tokenizer: object
     info: dict  # the checkpoint's info.json (step, metrics, ...)
     mode: str  # "int8, 1 thread (auto)": how it generates
@@ -59,16 +59,16 @@ class LoadedLM:
 
 @dataclass
 class LoadedTranslator:
-    translator: object  # nlp.translation.Translator
+    translator: object  # nlp.decoding.translator.Translator
     info: dict  # the loaded checkpoint's info.json (step, metrics, ...)
     mode: str  # "CPU, bf16" or "GPU: <name>, bf16": where and how it decodes
-    selected_by: str = "val_loss"  # the metric that chose the best checkpoint (nlp.runs)
+    selected_by: str = "val_loss"  # the metric that chose the best checkpoint (nlp.runs.workspace)
 
 
 def load_generator(run: Run) -> LoadedLM:
     """A run's language model and tokenizer, made fast for CPU generation."""
-    from nlp.fast_inference import prepare_for_generation
-    from nlp.lm_task import load_lm
+    from nlp.decoding.fast_inference import prepare_for_generation
+    from nlp.tasks.lm.task import load_lm
 
     model, tokenizer, info = load_lm(run, "best")
     fast = prepare_for_generation(model)
@@ -79,8 +79,8 @@ def load_translator_for(run: Run) -> LoadedTranslator:
     """A run's translator, with what the page shows about it. It decodes on the
     GPU when there is one (a file of sentences goes several times faster in
     batches there), else on the CPU."""
-    from nlp.devices import device_description
-    from nlp.mt_task import load_translator
+    from nlp.tasks.mt.task import load_translator
+    from nlp.training.devices import device_description
 
     try:
         translator = load_translator(run, "best", device="auto")
@@ -98,7 +98,7 @@ def load_translator_for(run: Run) -> LoadedTranslator:
 
 def _best_info(run: Run) -> dict:
     """info.json of the checkpoint ``best`` names (``last`` when there is no best)."""
-    from nlp.checkpoint import read_info
+    from nlp.runs.checkpoint import read_info
 
     index = run.read_index()
     name = index.get("best") or index.get("last")
@@ -170,7 +170,7 @@ class GenerationOutcome:
     chars: int
     seconds: float
     stopped: bool
-    ended: str | None = None  # why it ended early: "eos", "stop", "stopped" (nlp.generation)
+    ended: str | None = None  # why it ended early: "eos", "stop", "stopped" (nlp.decoding.generation)
     tokens: int = 0
 
 
@@ -199,9 +199,9 @@ def stream_generation(run_path: Path, prompt: str, settings: dict, report: Repor
                       should_stop: ShouldStop, every_s: float = 0.05) -> GenerationOutcome:
     """Generate from a run's model, reporting the text in batches as it is made.
 
-    ``settings`` are :class:`~nlp.generation.GenerationConfig` fields; a bad
+    ``settings`` are :class:`~nlp.decoding.generation.GenerationConfig` fields; a bad
     value raises its ``ConfigError`` before any model is loaded."""
-    from nlp.generation import GenerationConfig, generate_stream
+    from nlp.decoding.generation import GenerationConfig, generate_stream
 
     cfg = GenerationConfig.from_dict(settings)
     loaded = language_model(run_path)
@@ -219,7 +219,7 @@ def translate_texts(run_path: Path, texts: list[str], beam: int, n_best: int,
                     attention: bool = True, should_stop: ShouldStop | None = None) -> list:
     """``TranslationResult`` objects for ``texts`` (n-best and attention included).
     A stop raises ``nlp.errors.Cancelled`` within one decoding batch."""
-    from nlp.inference_threads import scoped_threads
+    from nlp.decoding.threads import scoped_threads
 
     loaded = translator(run_path)
     n_best = max(1, min(n_best, beam))
@@ -241,8 +241,8 @@ def translate_file(run_path: Path, source: Path, target: Path, beam: int, thread
     Reports ``(done, total)`` after every chunk of lines. ``target`` is written
     only when all lines are done, through a temporary file and a rename, so a
     cancel or a failure leaves no half file behind."""
-    from nlp.corpus import iter_lines
-    from nlp.inference_threads import scoped_threads
+    from nlp.data.corpus import iter_lines
+    from nlp.decoding.threads import scoped_threads
 
     loaded = translator(run_path)
     lines = list(iter_lines(source))

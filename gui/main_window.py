@@ -181,7 +181,7 @@ class MainWindow(QMainWindow):
                                                   str(self.ctx.workspace.root))
         if not folder:
             return
-        from nlp.runs import Workspace
+        from nlp.runs.workspace import Workspace
 
         candidate = Workspace(Path(folder))
         try:

@@ -1,7 +1,7 @@
 """Pictures for the command line: widgets drawn offscreen and saved as PNG.
 
-``nlp/`` never imports Qt; ``main.py`` installs this module as the CLI's
-picture writer (``nlp.cli.pictures()``), so a command that is asked for a
+``nlp/`` never imports Qt; ``main.py`` hands this module to the CLI as its
+picture writer (``nlp.cli.common.PictureWriter``), so a command that is asked for a
 ``.png`` draws it here with the same widgets the window shows.
 """
 
@@ -43,7 +43,7 @@ def save_widget(widget, path: str | Path, width: int, height: int) -> Path:
 
 def save_forecast(report: dict, path: str | Path, width: int = 900, height: int = 520) -> Path:
     """A series' held-out forecast against the truth and the baselines, with the
-    verdict under it (``report``: ``nlp.series.SeriesReport.to_dict()``)."""
+    verdict under it (``report``: ``nlp.tasks.series.task.SeriesReport.to_dict()``)."""
     _app()
     from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
@@ -63,7 +63,7 @@ def save_forecast(report: dict, path: str | Path, width: int = 900, height: int 
 
 def save_inspection(inspection, path: str | Path, gate: str = "hidden", layer: int = -1,
                     units=(), width: int = 1100) -> Path:
-    """A picture of an inspection (``nlp.inspect``). A language model's: the text
+    """A picture of an inspection (``nlp.analysis.inspect``). A language model's: the text
     coloured by each of ``units`` of ``gate`` in ``layer``, one captioned block per
     unit. A translator's: the attention of each sentence's best alternative."""
     _app()
@@ -71,7 +71,7 @@ def save_inspection(inspection, path: str | Path, gate: str = "hidden", layer: i
 
     from gui.widgets.heatmap import AttentionHeatmap
     from gui.widgets.text_heatmap import ScaleBar, TextHeatmap
-    from nlp.inspect import LMInspection, follows, rank_units, value_range
+    from nlp.analysis.inspect import LMInspection, follows, rank_units, value_range
 
     picture = QWidget()
     picture.setAutoFillBackground(True)

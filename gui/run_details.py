@@ -27,7 +27,7 @@ from gui.background import call_in_background
 from gui.context import AppContext
 from gui.run_table import DAMAGED, created_text, size_text, task_text
 from gui.widgets.curves import CurvesView
-from nlp.runs import Run, RunSummary
+from nlp.runs.workspace import Run, RunSummary
 
 EMPTY_HINT = QT_TRANSLATE_NOOP("RunDetails", "No runs yet. Train one on the Train page, or "
                               "import a .rnnrun file (Import…).")

@@ -24,7 +24,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from nlp.runs import RunSummary, selection_key
+from nlp.runs.workspace import RunSummary, selection_key
 
 SORT_ROLE = Qt.ItemDataRole.UserRole  # the raw value a column sorts by
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1  # the RunSummary of the row

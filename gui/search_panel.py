@@ -1,5 +1,5 @@
 """The Experiments page's Search tab: the hyperparameter searches saved in the
-workspace (``nlp.hparam_search``), the trials of one in a table, its best
+workspace (``nlp.experiments.search``), the trials of one in a table, its best
 config queued for a full training in one click, and a form that starts a new
 search on a thread of its own (a search trains for many minutes; the shared
 pool stays free for the window's short calls).
@@ -62,8 +62,8 @@ from gui.experiment_tables import (
 from gui.run_details import PendingCalls
 from gui.training_queue import TrainingJob
 from nlp.errors import StudioError
-from nlp.progress import format_duration
-from nlp.runs import Workspace
+from nlp.runs.workspace import Workspace
+from nlp.training.progress import format_duration
 
 COLUMNS = (QT_TRANSLATE_NOOP("ExperimentsPage", "Trial"),
            QT_TRANSLATE_NOOP("ExperimentsPage", "State"),
@@ -108,8 +108,8 @@ def base_config(corpus: str, level: str, options: dict, trial_minutes: float):
     """The baseline (trial 0) of a new search: the recipe the Train page and the CLI
     use for this corpus and a trial's minutes. Returns ``(LMDataSpec, model dict,
     TrainConfig)``."""
-    from nlp.lm_session import planned_lm
-    from nlp.recipe import Budget
+    from nlp.tasks.lm.session import planned_lm
+    from nlp.training.recipe import Budget
 
     spec, model, train, _ = planned_lm(corpus, level, Budget("minutes", trial_minutes),
                                        options=options)
@@ -121,7 +121,7 @@ def search_work(workspace: Workspace, request: SearchRequest):
     ``work(on_trial, should_stop) -> SearchResult``."""
 
     def work(on_trial, should_stop):
-        from nlp.hparam_search import SearchSpace, run_search
+        from nlp.experiments.search import SearchSpace, run_search
 
         space = SearchSpace.parse(request.space)
         spec, model, train = base_config(request.corpus, request.level, request.options,
@@ -136,9 +136,9 @@ def search_work(workspace: Workspace, request: SearchRequest):
 def best_job(workspace: Workspace, result, minutes: float, name: str) -> TrainingJob:
     """A full training of ``result``'s best config for ``minutes`` (raises
     StudioError when the search has no best trial)."""
-    from nlp.hparam_search import best_settings
-    from nlp.lm_session import new_lm_training
-    from nlp.presets import budget_settings
+    from nlp.experiments.search import best_settings
+    from nlp.tasks.lm.session import new_lm_training
+    from nlp.training.sizing import budget_settings
 
     spec, model, train = best_settings(result)
     train = dataclasses.replace(train, max_steps=None, max_epochs=None,
@@ -337,7 +337,7 @@ class SearchPanel(QWidget):
         request, workspace = self._list_id, self.ctx.workspace
 
         def listing():
-            from nlp.hparam_search import list_searches
+            from nlp.experiments.search import list_searches
 
             return list_searches(workspace)
 
@@ -403,7 +403,7 @@ class SearchPanel(QWidget):
 
     # -- the trials table ----------------------------------------------------------------
     def _show_result(self, result) -> None:
-        from nlp.hparam_search import train_command
+        from nlp.experiments.search import train_command
 
         self.header.setText(result_summary(result))
         minutes = self.ctx.recall("experiments/best_minutes", 30.0, float)

@@ -28,9 +28,9 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from nlp.cancel import cancel_when
 from nlp.errors import Cancelled
-from nlp.events import Event, FinishedEvent, StepEvent
-from nlp.runs import Run
-from nlp.training import Trainer
+from nlp.runs.workspace import Run
+from nlp.training.events import Event, FinishedEvent, StepEvent
+from nlp.training.trainer import Trainer
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from nlp.errors import ConfigError
+from models.errors import ConfigError
 
 __all__ = ["ATTENTIONS", "AdditiveAttention", "Attention", "MultiplicativeAttention",
            "build_attention"]

@@ -40,7 +40,7 @@ import torch
 from torch import Tensor, nn
 
 from models.config import check_choice, check_int
-from nlp.errors import ConfigError
+from models.errors import ConfigError
 
 __all__ = [
     "GRU_VARIANTS",

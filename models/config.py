@@ -5,7 +5,7 @@ checkpoint's JSON, in the GUI's settings), so each one needs two things:
 
 - ``to_dict(cfg)``: a JSON-ready dict (tuples become lists);
 - ``from_dict(Config, d)``: the reverse, where an unknown key is a
-  :class:`~nlp.errors.ConfigError` naming the key and the valid ones (a typo
+  :class:`~models.errors.ConfigError` naming the key and the valid ones (a typo
   must never be silently ignored), and lists come back as tuples.
 
 :class:`DictConfig` is a mixin that gives a dataclass ``Config.from_dict(d)``
@@ -23,7 +23,7 @@ import typing
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from nlp.errors import ConfigError
+from models.errors import ConfigError
 
 C = TypeVar("C")
 

@@ -35,7 +35,7 @@ from torch import Tensor, nn
 
 from models.cells import GateTrace, ReferenceGRU, ReferenceLSTM
 from models.config import DictConfig, check_bool, check_choice, check_float, check_int
-from nlp.errors import ConfigError
+from models.errors import ConfigError
 
 __all__ = ["CELLS", "LMConfig", "LanguageModel", "State"]
 

@@ -11,7 +11,7 @@ passes its whole sequence up, the last layer's final hidden state feeds the
 linear head. As in :mod:`models.language_model`, consecutive layers of equal
 size run as one fused ``nn.LSTM`` / ``nn.GRU`` (oneDNN / cuDNN kernels).
 
-Each step of a window has ``inputs`` channels; the series task (``nlp.series``)
+Each step of a window has ``inputs`` channels; the series task (``nlp.tasks.series.task``)
 feeds two: the scaled value and a mask that is 1 for a real value and 0 for
 the left padding of a short history.
 
@@ -34,7 +34,7 @@ import torch
 from torch import Tensor, nn
 
 from models.config import DictConfig, check_bool, check_choice, check_float, check_int
-from nlp.errors import ConfigError
+from models.errors import ConfigError
 
 __all__ = ["CELLS", "RegressorConfig", "SeriesRegressor"]
 

@@ -16,7 +16,7 @@ steps in a Python loop but keeps each step small: the attention keys are
 computed once, and the output projection over the vocabulary runs once over
 all steps (unless scheduled sampling needs each step's prediction).
 
-Search (greedy, beam) lives in ``nlp.search``; it uses :meth:`Seq2Seq.encode`,
+Search (greedy, beam) lives in ``nlp.decoding.beam``; it uses :meth:`Seq2Seq.encode`,
 :meth:`Seq2Seq.initial_state` and :meth:`Seq2Seq.decode_step`.
 """
 
@@ -33,7 +33,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from models.attention import ATTENTIONS, build_attention
 from models.config import DictConfig, check_bool, check_choice, check_float, check_int
-from nlp.errors import ConfigError
+from models.errors import ConfigError
 
 __all__ = ["CELLS", "DecoderState", "Encoded", "Seq2Seq", "Seq2SeqConfig", "build_model"]
 
@@ -359,7 +359,7 @@ class Seq2Seq(nn.Module):
         return self.decoder.logits(att), state, weights
 
     def forward(self, batch: Any) -> tuple[Tensor, Tensor]:
-        """Teacher-forced pass over a :class:`~nlp.batching.Seq2SeqBatch` (or any
+        """Teacher-forced pass over a :class:`~nlp.data.batching.Seq2SeqBatch` (or any
         object with src, src_lengths, src_mask, tgt_in, tgt_out, tgt_mask).
 
         Returns ``(logits (B, T, V_t), loss)``: the label-smoothed cross-entropy,

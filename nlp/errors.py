@@ -4,11 +4,15 @@ Every exception raised because of user input (a file, a flag, a setting, a
 checkpoint) is a :class:`StudioError`. Its message is shown to the person as is,
 by the CLI on stderr and by the window in a dialog: it says what went wrong and
 what to do about it. Anything else reaching the top is a bug.
+
+The base and :class:`ConfigError` are defined in :mod:`models.errors` (the
+models raise them and import nothing from here); import them from this module.
 """
 
+from models.errors import ConfigError, StudioError
 
-class StudioError(Exception):
-    """A problem with the user's input, explained in plain words."""
+__all__ = ["StudioError", "CorpusError", "EncodingProblem", "TokenizerError", "ConfigError",
+           "CheckpointError", "TrainingError", "Cancelled"]
 
 
 class CorpusError(StudioError):
@@ -29,10 +33,6 @@ class EncodingProblem(CorpusError):
 
 class TokenizerError(StudioError):
     """A tokenizer cannot be trained, loaded or used."""
-
-
-class ConfigError(StudioError):
-    """A setting has an unknown name or an invalid value."""
 
 
 class CheckpointError(StudioError):

@@ -87,7 +87,7 @@ class Shooter:
 
 
 def drive(app, window, shooter: Shooter, args) -> None:
-    from nlp.runs import Workspace
+    from nlp.runs.workspace import Workspace
 
     pages = window.pages
     ws: Workspace = window.ctx.workspace

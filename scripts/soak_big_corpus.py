@@ -96,12 +96,12 @@ def soak(folder: Path, gb: float, minutes: float, threads: int) -> dict:
     os.environ["RNN_STUDIO_LOGS"] = str(folder / "logs")
     import torch
 
-    from nlp.events import FinishedEvent
-    from nlp.generation import GenerationConfig, generate
-    from nlp.lm_session import LMDataSpec, new_lm_training
-    from nlp.lm_task import load_lm
-    from nlp.runs import Workspace
-    from nlp.train_config import TrainConfig
+    from nlp.decoding.generation import GenerationConfig, generate
+    from nlp.runs.workspace import Workspace
+    from nlp.tasks.lm.session import LMDataSpec, new_lm_training
+    from nlp.tasks.lm.task import load_lm
+    from nlp.training.config import TrainConfig
+    from nlp.training.events import FinishedEvent
 
     torch.set_num_threads(threads)
     memory, report = Memory(), {}

@@ -195,9 +195,9 @@ def write_inputs(folder: Path) -> dict[str, Path]:
 
 def make_runs(workspace, files: dict[str, Path]) -> list[str]:
     """A tiny language model and a tiny translator to generate and translate with."""
-    from nlp.lm_session import LMDataSpec, new_lm_training
-    from nlp.mt_session import MTDataSpec, new_mt_training
-    from nlp.train_config import TrainConfig
+    from nlp.tasks.lm.session import LMDataSpec, new_lm_training
+    from nlp.tasks.mt.session import MTDataSpec, new_mt_training
+    from nlp.training.config import TrainConfig
 
     train = TrainConfig(max_steps=20, batch_size=4, seq_len=16, warmup_steps=0, device="cpu",
                         threads=1, samples=0, eval_every=1000)
@@ -435,7 +435,7 @@ class Session:
             seconds = time.monotonic() - started
         finally:
             QMessageBox.question = original
-        from nlp.runs import Run
+        from nlp.runs.workspace import Run
 
         run = Run(self.window.ctx.workspace.runs_dir / "closing")
         saved = run.load("last").info["step"] if run.checkpoint_names() else None
@@ -446,7 +446,7 @@ class Session:
 def damaged_runs(workspace) -> list[str]:
     """Runs whose last checkpoint does not load: what a session must never leave."""
     from nlp.errors import StudioError
-    from nlp.runs import Run
+    from nlp.runs.workspace import Run
 
     bad = []
     for summary in workspace.list_runs():

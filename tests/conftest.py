@@ -29,10 +29,9 @@ def _private_folders(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _quick_speed_probes(monkeypatch):
-    """A recipe times a few training steps of each candidate model (nlp.speed); tests
+    """A recipe times a few training steps of each candidate model (nlp.training.speed); tests
     need the rules, not accurate speeds, so each probe times a few milliseconds."""
-    from nlp import speed
-
+    from nlp.training import speed
     monkeypatch.setattr(speed, "PROBE_SECONDS", 0.01)
     monkeypatch.setattr(speed, "MIN_STEPS", 1)
     speed._memory.clear()

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from nlp.batching import LMBatches, Seq2SeqBatches, make_src_batch
+from nlp.data.batching import LMBatches, Seq2SeqBatches, make_src_batch
+from nlp.data.token_store import RaggedIds
+from nlp.data.tokenizers import BOS, EOS, PAD
 from nlp.errors import ConfigError
-from nlp.token_store import RaggedIds
-from nlp.tokenizers import BOS, EOS, PAD
 
 
 def ids(n: int = 1000) -> np.ndarray:

@@ -11,7 +11,8 @@ import pytest
 import torch
 from torch import nn
 
-from nlp.checkpoint import (
+from nlp.errors import CheckpointError
+from nlp.runs.checkpoint import (
     STATE,
     WEIGHTS,
     load_checkpoint,
@@ -19,7 +20,6 @@ from nlp.checkpoint import (
     read_info,
     save_checkpoint,
 )
-from nlp.errors import CheckpointError
 
 
 class Tied(nn.Module):
@@ -104,7 +104,7 @@ def test_failed_save_leaves_nothing_half_written(tmp_path, monkeypatch):
     def full_disk(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("nlp.checkpoint.save_file", full_disk)
+    monkeypatch.setattr("nlp.runs.checkpoint.save_file", full_disk)
     with pytest.raises(CheckpointError, match="No space left"):
         _save(tmp_path / "new")
     assert not (tmp_path / "new").exists()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from nlp.cli import main
+from nlp.cli.main import main
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -126,7 +126,7 @@ def test_zh_poetry(shared_corpora, capsys):
 
 @pytest.mark.slow
 def test_tinyshakespeare_split(shared_corpora):
-    from nlp.corpus import LMSplit
+    from nlp.data.corpus import LMSplit
 
     split = LMSplit(shared_corpora / "tinyshakespeare/input.txt")
     assert (split.train_chars, split.val_chars) == (1_003_854, 111_540)

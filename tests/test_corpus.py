@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nlp.corpus import (
+from nlp.data.corpus import (
     LMSplit,
     TextOptions,
     corpus_fingerprint,

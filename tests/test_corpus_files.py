@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-import nlp.corpus_files as cf
-from nlp.corpus_files import detect_encoding, require_file, resolve_files, suggest_fallback
+import nlp.data.files as cf
+from nlp.data.files import detect_encoding, require_file, resolve_files, suggest_fallback
 from nlp.errors import CorpusError, EncodingProblem
 
 

@@ -7,9 +7,9 @@ from collections import Counter
 
 import numpy as np
 
-from nlp.corpus import TextOptions
-from nlp.corpus_stats import _SPACE, _Tally, compute_stats, length_histogram, pair_stats
-from nlp.parallel import PairFilter, read_pairs
+from nlp.data.corpus import TextOptions
+from nlp.data.pairs import PairFilter, read_pairs
+from nlp.data.stats import _SPACE, _Tally, compute_stats, length_histogram, pair_stats
 
 TEXT = "ab c\nde\n\nfgh i j\n"
 

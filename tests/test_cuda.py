@@ -11,10 +11,10 @@ import pytest
 import torch
 
 from models.language_model import LanguageModel, LMConfig
-from nlp.lm_task import LMTask, load_lm, prepare_lm_data
-from nlp.runs import Workspace
-from nlp.train_config import TrainConfig
-from nlp.training import Trainer
+from nlp.runs.workspace import Workspace
+from nlp.tasks.lm.task import LMTask, load_lm, prepare_lm_data
+from nlp.training.config import TrainConfig
+from nlp.training.trainer import Trainer
 
 pytestmark = [pytest.mark.gpu,
               pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")]
@@ -44,7 +44,7 @@ def test_autocast_training_checkpoint_and_generation(corpus, tmp_path, precision
     loaded, tokenizer, _ = load_lm(run, "best")  # weights come back on the CPU
     for a, b in zip(model.state_dict().values(), loaded.state_dict().values(), strict=True):
         torch.testing.assert_close(a.cpu(), b)
-    from nlp.generation import GenerationConfig, generate
+    from nlp.decoding.generation import GenerationConfig, generate
 
     text = generate(loaded.cuda(), tokenizer, "line 1",
                     GenerationConfig(max_tokens=30, temperature=0.5, seed=1))

@@ -9,7 +9,7 @@ import pytest
 
 from models.language_model import LanguageModel, LMConfig
 from nlp.errors import ConfigError, StudioError
-from nlp.experiments import (
+from nlp.experiments.compare import (
     compare_lm,
     compare_names,
     compare_table,
@@ -17,9 +17,9 @@ from nlp.experiments import (
     parse_settings,
     variant_label,
 )
-from nlp.lm_session import LMDataSpec
-from nlp.runs import Workspace
-from nlp.train_config import TrainConfig
+from nlp.runs.workspace import Workspace
+from nlp.tasks.lm.session import LMDataSpec
+from nlp.training.config import TrainConfig
 
 MODEL = {"cell": "lstm", "layers": 1, "hidden": 16, "embed": 8, "dropout": 0.0}
 TINY_FLAGS = ["--layers", "1", "--hidden", "16", "--embed", "8", "--batch-size", "4",

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 import torch
 
-import nlp.fast_inference as fi
+import nlp.decoding.fast_inference as fi
 from models.language_model import LanguageModel, LMConfig
+from nlp.decoding.fast_inference import InferenceModel, prepare_for_generation
+from nlp.decoding.generation import GenerationConfig, generate
+from nlp.decoding.threads import scoped_threads
 from nlp.errors import ConfigError
-from nlp.fast_inference import InferenceModel, prepare_for_generation
-from nlp.generation import GenerationConfig, generate
-from nlp.inference_threads import scoped_threads
 
 V = 30
 
@@ -134,7 +134,7 @@ def test_auto_falls_back_to_fp32_when_int8_fails(monkeypatch, caplog):
         raise RuntimeError("no quantized engine")
 
     monkeypatch.setattr(fi, "_int8_linear", broken)
-    with caplog.at_level("INFO", logger="nlp.fast_inference"):
+    with caplog.at_level("INFO", logger="nlp.decoding.fast_inference"):
         fast = prepare_for_generation(_model(), mode="auto")
     assert fast.mode == "fp32" and "no quantized engine" in fast.fallback_reason
     assert "fp32" in caplog.text

@@ -7,21 +7,21 @@ import torch
 from torch import nn
 
 from models.language_model import LanguageModel, LMConfig
-from nlp.errors import CheckpointError, ConfigError, TokenizerError
-from nlp.fast_inference import prepare_for_generation
-from nlp.generation import (
+from nlp.decoding.fast_inference import prepare_for_generation
+from nlp.decoding.generation import (
     PREFILL_CHUNK,
     GenerationConfig,
     _Sampler,
     generate,
     generate_stream,
 )
+from nlp.errors import CheckpointError, ConfigError, TokenizerError
 
 ALPHABET = "\n abcdefghijklmnopqrstuvwxyz.,"
 
 
 class CharTok:
-    """Stand-in for nlp.tokenizers.CharTokenizer: specials 0..3, then one id per char."""
+    """Stand-in for nlp.data.tokenizers.CharTokenizer: specials 0..3, then one id per char."""
 
     kind = "char"
     eos_id = 2

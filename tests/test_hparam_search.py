@@ -10,7 +10,7 @@ import shlex
 import pytest
 
 from nlp.errors import ConfigError, StudioError
-from nlp.hparam_search import (
+from nlp.experiments.search import (
     SearchResult,
     SearchSpace,
     TrialRow,
@@ -25,9 +25,9 @@ from nlp.hparam_search import (
     search_path,
     train_command,
 )
-from nlp.lm_session import LMDataSpec
-from nlp.runs import Workspace
-from nlp.train_config import TrainConfig
+from nlp.runs.workspace import Workspace
+from nlp.tasks.lm.session import LMDataSpec
+from nlp.training.config import TrainConfig
 
 MODEL = {"cell": "lstm", "layers": 1, "hidden": 16, "embed": 8, "dropout": 0.0,
          "tied": False, "hidden_sizes": None}
@@ -206,7 +206,7 @@ def test_time_budget_decides_the_number_of_trials(ws, corpus):
 
 
 def test_best_is_one_command_away(ws, corpus):
-    from nlp.cli import build_parser
+    from nlp.cli.main import build_parser
 
     result = run_search(ws, "bc", LMDataSpec(corpus=str(corpus), options={"lowercase": True}),
                         MODEL, tiny_train(), SearchSpace.parse("hidden=24 lr=5e-3"), "grid",

@@ -6,7 +6,7 @@ import threading
 
 import torch
 
-from nlp.inference_threads import Compute, ThreadTuner, scoped_threads
+from nlp.decoding.threads import Compute, ThreadTuner, scoped_threads
 
 FAST, SLOW_1 = 1e-4, 2e-4  # seconds per token: two threads fast, one thread slower
 

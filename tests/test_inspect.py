@@ -14,8 +14,7 @@ import torch
 from main import main
 from models.language_model import LanguageModel, LMConfig
 from models.seq2seq import Seq2Seq, Seq2SeqConfig
-from nlp.errors import CheckpointError, ConfigError
-from nlp.inspect import (
+from nlp.analysis.inspect import (
     FEATURES,
     LMInspection,
     bracket_spans,
@@ -31,9 +30,10 @@ from nlp.inspect import (
     text_features,
     value_range,
 )
-from nlp.runs import Workspace
-from nlp.tokenizers import CharTokenizer, SubwordTokenizer
-from nlp.translation import Translator
+from nlp.data.tokenizers import CharTokenizer, SubwordTokenizer
+from nlp.decoding.translator import Translator
+from nlp.errors import CheckpointError, ConfigError
+from nlp.runs.workspace import Workspace
 
 CORPUS = "".join(f'ANNA {i}:\n"Is it {i} o\'clock?" (she asked). Yes, it is.\n\n'
                  for i in range(30))
@@ -265,7 +265,7 @@ def test_value_ranges_suit_each_gate():
 @pytest.fixture(scope="module")
 def translator() -> Translator:
     """A tiny translator after 20 steps on word pairs: its beam then has preferences."""
-    from nlp.batching import Seq2SeqBatches
+    from nlp.data.batching import Seq2SeqBatches
 
     src, tgt = CharTokenizer.train([SOURCE]), CharTokenizer.train([TARGET])
     torch.manual_seed(0)

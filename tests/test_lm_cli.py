@@ -61,8 +61,8 @@ def test_sigkill_mid_run_then_resume(corpus, tmp_path):
     assert listed[0]["name"] == "k" and listed[0]["error"] is None
     killed_at = listed[0]["step"]
     assert 20 <= killed_at < 400
-    from nlp.checkpoint import load_checkpoint, load_train_state
-    from nlp.runs import Run
+    from nlp.runs.checkpoint import load_checkpoint, load_train_state
+    from nlp.runs.workspace import Run
 
     for name in Run(run).checkpoint_names():  # every complete checkpoint loads, checksums hold
         load_checkpoint(run / "checkpoints" / name)

@@ -9,10 +9,10 @@ import pytest
 import torch
 
 from models.language_model import LanguageModel, LMConfig
-from nlp.lm_task import LMTask, evaluate_lm, load_lm, prepare_lm_data
-from nlp.runs import Workspace
-from nlp.train_config import TrainConfig
-from nlp.training import Trainer
+from nlp.runs.workspace import Workspace
+from nlp.tasks.lm.task import LMTask, evaluate_lm, load_lm, prepare_lm_data
+from nlp.training.config import TrainConfig
+from nlp.training.trainer import Trainer
 
 TEXT = "".join(f"Line {i}: the quick brown fox jumps over the lazy dog.\n" for i in range(300))
 

@@ -42,7 +42,7 @@ def trained(tmp_path_factory):
 
 
 def test_train_writes_a_translator_run(trained):
-    from nlp.runs import Workspace
+    from nlp.runs.workspace import Workspace
 
     summary = Workspace(trained[1]).resolve("tiny").summary()
     assert summary.error is None and summary.task == "mt" and summary.step == 6

@@ -9,14 +9,14 @@ import pytest
 import torch
 
 from models.seq2seq import Seq2Seq, Seq2SeqConfig
+from nlp.data.pairs import PairFilter
 from nlp.errors import ConfigError
-from nlp.events import StepEvent
-from nlp.mt_eval import bleu_tokenizer, score_translations
-from nlp.mt_session import MTDataSpec, new_mt_training, resume_mt_training
-from nlp.mt_task import MTTask, load_mt, load_translator, prepare_mt_data
-from nlp.parallel import PairFilter
-from nlp.runs import Workspace
-from nlp.train_config import TrainConfig
+from nlp.runs.workspace import Workspace
+from nlp.tasks.mt.scores import bleu_tokenizer, score_translations
+from nlp.tasks.mt.session import MTDataSpec, new_mt_training, resume_mt_training
+from nlp.tasks.mt.task import MTTask, load_mt, load_translator, prepare_mt_data
+from nlp.training.config import TrainConfig
+from nlp.training.events import StepEvent
 
 ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 UNS = ["zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf"]
@@ -139,7 +139,7 @@ def test_scores_and_tokenizer_choice():
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU here")
 @pytest.mark.parametrize("precision", ["bf16", "fp32"])
 def test_cuda_training_and_translation(tsv, tmp_path, precision):
-    from nlp.search import SearchConfig, beam_search
+    from nlp.decoding.beam import SearchConfig, beam_search
 
     spec = MTDataSpec(pairs=str(tsv), vocab_size=300, eval_sentences=16)
     trainer, run = new_mt_training(Workspace(tmp_path / "ws"), "gpu", spec, TINY_MODEL,

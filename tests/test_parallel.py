@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nlp.corpus import TextOptions
+from nlp.data.corpus import TextOptions
+from nlp.data.pairs import PairFilter, read_pairs, split_pairs
 from nlp.errors import ConfigError, CorpusError
-from nlp.parallel import PairFilter, read_pairs, split_pairs
 
 TATOEBA = (
     "Go.\tVa !\tCC-BY 2.0 (France) Attribution: tatoeba.org #2877272\n"

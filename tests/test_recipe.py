@@ -12,12 +12,12 @@ import math
 import pytest
 import torch
 
-from nlp import recipe as recipes
 from nlp.errors import ConfigError
-from nlp.presets import CorpusSize
-from nlp.recipe import MAX_EPOCHS, MIN_UPDATES, Budget, plan_lm, plan_mt
-from nlp.speed import Speed
-from nlp.train_config import TrainConfig
+from nlp.training import recipe as recipes
+from nlp.training.config import TrainConfig
+from nlp.training.recipe import MAX_EPOCHS, MIN_UPDATES, Budget, plan_lm, plan_mt
+from nlp.training.sizing import CorpusSize
+from nlp.training.speed import Speed
 
 TS = CorpusSize(1_115_394, "characters", exact=True, symbols=65)
 WT2 = CorpusSize(10_797_148, "characters", exact=True, symbols=280)
@@ -166,8 +166,7 @@ def test_budgets_are_checked():
 
 
 def test_speed_probe_is_cached_and_leaves_the_random_state_alone(tmp_path, monkeypatch):
-    from nlp import speed
-
+    from nlp.training import speed
     monkeypatch.setenv("RNN_STUDIO_CACHE", str(tmp_path))
     monkeypatch.setattr(speed, "PROBE_SECONDS", 0.05)
     speed._memory.clear()

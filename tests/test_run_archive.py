@@ -13,10 +13,10 @@ import zipfile
 import pytest
 import torch
 
-from nlp import run_archive
 from nlp.errors import CheckpointError, StudioError
-from nlp.run_archive import export_run, import_run
-from nlp.runs import Workspace
+from nlp.runs import archive as run_archive
+from nlp.runs.archive import export_run, import_run
+from nlp.runs.workspace import Workspace
 
 
 def _payload(step):

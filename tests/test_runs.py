@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from nlp.errors import CheckpointError, StudioError
-from nlp.runs import Run, Workspace
+from nlp.runs.workspace import Run, Workspace
 
 
 def _payload(step):
@@ -112,7 +112,7 @@ def test_run_without_checkpoint(tmp_path):
 
 def test_resume_with_more_minutes_trains_minutes_only(tmp_path):
     from nlp.errors import ConfigError
-    from nlp.train_config import TrainConfig, resume_budget
+    from nlp.training.config import TrainConfig, resume_budget
 
     run = Workspace(tmp_path).create_run("r", {"task": "lm",
                                                "train": TrainConfig(max_steps=5).to_dict()})

@@ -7,9 +7,9 @@ import json
 import pytest
 import torch
 
-from nlp.cli import main
+from nlp.cli.main import main
 from nlp.errors import StudioError
-from nlp.runs import Workspace
+from nlp.runs.workspace import Workspace
 
 
 def _run(ws, name):

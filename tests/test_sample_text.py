@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from test_generation import ByteTok, CharTok
 
-from nlp.sample_text import IncrementalDecoder, SampleText, StopFilter
+from nlp.decoding.text import IncrementalDecoder, SampleText, StopFilter
 
 
 def test_detokenizer_flushes_an_incomplete_character_at_the_end():

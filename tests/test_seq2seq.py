@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 
 from models.seq2seq import Seq2Seq, Seq2SeqConfig, build_model
-from nlp.batching import Seq2SeqBatches
+from nlp.data.batching import Seq2SeqBatches
 from nlp.errors import ConfigError
 
 TINY = dict(src_vocab=30, tgt_vocab=25, embed=8, hidden=12, dropout=0.0)

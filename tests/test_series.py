@@ -14,15 +14,7 @@ import torch
 from main import main
 from models.regressor import RegressorConfig, SeriesRegressor
 from nlp.errors import ConfigError, CorpusError
-from nlp.series import (
-    SeriesDataSpec,
-    SeriesTask,
-    forecast_report,
-    prepare_series,
-    sample_series_path,
-    verdict,
-)
-from nlp.series_data import (
+from nlp.tasks.series.data import (
     Scaler,
     detect_season,
     make_windows,
@@ -34,7 +26,15 @@ from nlp.series_data import (
     seasonal_one_step,
     split_series,
 )
-from nlp.train_config import TrainConfig
+from nlp.tasks.series.task import (
+    SeriesDataSpec,
+    SeriesTask,
+    forecast_report,
+    prepare_series,
+    sample_series_path,
+    verdict,
+)
+from nlp.training.config import TrainConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 

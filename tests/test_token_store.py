@@ -10,8 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp import paths
-from nlp.errors import CorpusError
-from nlp.token_store import (
+from nlp.data.token_store import (
     RaggedIds,
     StoreInfo,
     _count_words,
@@ -24,7 +23,8 @@ from nlp.token_store import (
     store_dtype,
     store_path,
 )
-from nlp.tokenizers import UNK, CharTokenizer
+from nlp.data.tokenizers import UNK, CharTokenizer
+from nlp.errors import CorpusError
 
 CHUNKS = ["the cat sat\n", "on the mat\n\n", "  über  naïve\tcafé\n", "中文 😀\n"]
 

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nlp.errors import TokenizerError
-from nlp.tokenizers import (
+from nlp.data.tokenizers import (
     BOS,
     EOS,
     PAD,
@@ -20,6 +19,7 @@ from nlp.tokenizers import (
     Tokenizer,
     tokenizer_from_bytes,
 )
+from nlp.errors import TokenizerError
 
 WORDS = ["the", "cat", "sat", "on", "a", "mat", "über", "naïve", "日本語", "中文", "😀", "42"]
 HYP = settings(max_examples=200, deadline=None,

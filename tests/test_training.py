@@ -10,7 +10,9 @@ import torch
 from torch import nn
 
 from nlp.errors import ConfigError
-from nlp.events import (
+from nlp.runs.workspace import Workspace
+from nlp.training.config import TrainConfig
+from nlp.training.events import (
     CheckpointEvent,
     EvalEvent,
     FailedEvent,
@@ -19,9 +21,7 @@ from nlp.events import (
     SampleEvent,
     StepEvent,
 )
-from nlp.runs import Workspace
-from nlp.train_config import TrainConfig
-from nlp.training import Trainer
+from nlp.training.trainer import Trainer
 
 
 class ToyTask:

@@ -7,11 +7,11 @@ import pytest
 import torch
 
 from models.seq2seq import build_model
-from nlp.batching import make_src_batch
+from nlp.data.batching import make_src_batch
+from nlp.data.tokenizers import EOS, SubwordTokenizer
+from nlp.decoding.beam import SearchConfig, beam_search, greedy_search, length_penalty
+from nlp.decoding.translator import Translator, split_sentences
 from nlp.errors import Cancelled, ConfigError
-from nlp.search import SearchConfig, beam_search, greedy_search, length_penalty
-from nlp.tokenizers import EOS, SubwordTokenizer
-from nlp.translation import Translator, split_sentences
 
 WORDS = "one two three four five six seven eight nine ten hundred thousand and the cat sat"
 
@@ -160,7 +160,7 @@ def test_eos_ends_every_hypothesis_that_finished(model):
 
 @pytest.mark.parametrize("v", [50, 640, 8000, 8003])
 def test_blockwise_topk_equals_topk(v):
-    from nlp.search import _row_topk
+    from nlp.decoding.beam import _row_topk
 
     torch.manual_seed(v)
     x = torch.randn(37, v)

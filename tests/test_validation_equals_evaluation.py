@@ -14,12 +14,12 @@ import pytest
 import torch
 
 from main import main
-from nlp.devices import cpu_supports_bf16
-from nlp.mt_eval import score_translations
-from nlp.mt_session import MTDataSpec, new_mt_training
-from nlp.mt_task import load_translator
-from nlp.runs import Workspace
-from nlp.train_config import TrainConfig
+from nlp.runs.workspace import Workspace
+from nlp.tasks.mt.scores import score_translations
+from nlp.tasks.mt.session import MTDataSpec, new_mt_training
+from nlp.tasks.mt.task import load_translator
+from nlp.training.config import TrainConfig
+from nlp.training.devices import cpu_supports_bf16
 from tests.test_mt_task import TINY_MODEL, pairs_tsv
 
 MT_MODEL = {**TINY_MODEL, "hidden": 64, "embed": 32}
@@ -104,7 +104,7 @@ def test_language_model_validation_equals_evaluate(tmp_path, capsys):
     assert main(["evaluate", "lm", "--corpus", str(valid), "--checkpoint", "last",
                  *flags]) == 0
     printed = dict(line.split("\t") for line in capsys.readouterr().out.splitlines())
-    from nlp.runs import Run
+    from nlp.runs.workspace import Run
 
     logged = [r for r in Run(ws / "runs" / "lm").metrics() if "val_loss" in r][-1]
     assert float(printed["val_loss"]) == pytest.approx(logged["val_loss"], abs=1e-4)

@@ -52,8 +52,8 @@ from gui.corpus_list import (
     stats_html,
 )
 from nlp.cancel import cancel_when
-from nlp.corpus import TextOptions
-from nlp.corpus_stats import CorpusStats
+from nlp.data.corpus import TextOptions
+from nlp.data.stats import CorpusStats
 from nlp.errors import EncodingProblem
 
 DETECT = QT_TRANSLATE_NOOP("CorporaPage", "automatic")

@@ -3,7 +3,7 @@ for better settings (``gui.search_panel``).
 
 Compare: the runs ticked in the list (or sent here by the Runs page's Compare
 selected, or queued by the Train page's Compare LSTM and GRU) in one table
-(``nlp.experiments.compare_table``) above their validation curves overlaid.
+(``nlp.experiments.compare.compare_table``) above their validation curves overlaid.
 While the queue trains, the page rereads the compared runs from disk every
 :data:`LIVE_MS`, and only while it is shown: ``metrics.jsonl`` is small, so
 this is cheaper than following the queue's events, and it also shows runs that
@@ -44,8 +44,8 @@ from gui.run_details import PendingCalls
 from gui.run_table import model_text
 from gui.search_panel import SearchPanel
 from gui.widgets.curves import CurvesView
-from nlp.progress import format_duration
-from nlp.runs import RUN_FILE, Run, RunSummary, Workspace
+from nlp.runs.workspace import RUN_FILE, Run, RunSummary, Workspace
+from nlp.training.progress import format_duration
 
 LIVE_MS = 2000  # compared runs are reread this often while the queue trains
 COLUMNS = (QT_TRANSLATE_NOOP("ExperimentsPage", "Run"),
@@ -72,7 +72,7 @@ class Comparison:
 
 def load_comparison(workspace: Workspace, names: list[str]) -> Comparison:
     """On a pool thread: the table rows and curves of ``names``."""
-    from nlp.experiments import compare_table
+    from nlp.experiments.compare import compare_table
 
     present = [n for n in names if (workspace.runs_dir / n / RUN_FILE).is_file()]
     rows = compare_table(workspace, present) if present else []

@@ -3,7 +3,7 @@
 The model loads on a worker thread when a run is chosen (once: it is cached,
 so the next generation starts at once) and the text is made on another
 (:mod:`gui.inference`), arriving in batches a few times a second. The settings
-are those of :class:`~nlp.generation.GenerationConfig`; an empty seed means a
+are those of :class:`~nlp.decoding.generation.GenerationConfig`; an empty seed means a
 fresh random one, which the status line shows so the text can be made again.
 """
 

@@ -1,7 +1,7 @@
 """Inspect: look inside a trained model while it reads a text.
 
 For a language model the text runs through the model's reference cells
-(:func:`nlp.inspect.inspect_lm`), and the page shows one unit of one gate of
+(:func:`nlp.analysis.inspect.inspect_lm`), and the page shows one unit of one gate of
 one layer as colours over the text, the units ranked by how closely they follow
 simple features of the text (inside quotes, position in the line, ...), and
 the strongest of them one row each over the same positions. For a translator
@@ -45,7 +45,7 @@ from gui.context import AppContext
 from gui.run_chooser import RunChooser
 from gui.widgets.heatmap import AttentionHeatmap
 from gui.widgets.text_heatmap import ScaleBar, TextHeatmap, UnitGrid, describe_piece
-from nlp.inspect import (
+from nlp.analysis.inspect import (
     LMInspection,
     LoadedModel,
     TranslationInspection,
@@ -100,7 +100,7 @@ def loaded_model(run_path: Path) -> LoadedModel:
 
 def run_inspection(run_path: Path, text: str, beam: int, n_best: int):
     """On a worker thread: inspect ``text`` with the run's model."""
-    from nlp.inference_threads import scoped_threads
+    from nlp.decoding.threads import scoped_threads
 
     loaded = loaded_model(run_path)
     with scoped_threads(inference.INTERACTIVE_THREADS):

@@ -41,8 +41,8 @@ from PySide6.QtWidgets import (
 from gui.context import AppContext
 from gui.run_details import PendingCalls, RunDetails
 from gui.run_table import SUMMARY_ROLE, RunFilterProxy, RunTableModel, size_text
-from nlp.run_archive import checkpoint_problem
-from nlp.runs import Run, RunSummary, Workspace
+from nlp.runs.archive import checkpoint_problem
+from nlp.runs.workspace import Run, RunSummary, Workspace
 
 OPEN_PAGE = {"lm": ("generate", QT_TRANSLATE_NOOP("RunsPage", "Open in Generate")),
              "mt": ("translate", QT_TRANSLATE_NOOP("RunsPage", "Open in Translate")),
@@ -411,7 +411,7 @@ class RunsPage(QWidget):
         run = self._current()
         if run is None or not self.export_action.isEnabled():
             return
-        from nlp.run_archive import SUFFIX, export_run
+        from nlp.runs.archive import SUFFIX, export_run
 
         folder = self.ctx.recall("runs/export_dir", str(Path.home()))
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export run"), str(Path(folder) /
@@ -430,7 +430,7 @@ class RunsPage(QWidget):
     def import_file(self) -> None:
         if self._busy:
             return
-        from nlp.run_archive import SUFFIX, import_run
+        from nlp.runs.archive import SUFFIX, import_run
 
         folder = self.ctx.recall("runs/export_dir", str(Path.home()))
         path, _ = QFileDialog.getOpenFileName(

@@ -2,7 +2,7 @@
 
 The left side sets it up (the CSV file, by default the shipped sample; the
 column; the cell and layer sizes; window, horizon and season; the budget). A
-series run is an ordinary run (``nlp.series``): it trains on this page's own
+series run is an ordinary run (``nlp.tasks.series.task``): it trains on this page's own
 :class:`~gui.training_queue.TrainingQueue` worker, the loss curves grow live,
 and it lists in Runs. When it ends, the held-out forecast is computed on a pool
 thread and drawn against the truth and the naive and seasonal-naive
@@ -44,8 +44,8 @@ from gui.pages.train import LiveRun
 from gui.training_queue import TrainingJob, TrainingQueue
 from gui.widgets.forecast import ForecastView, LossView, curve_names, verdict_text
 from nlp.errors import ConfigError, StudioError
-from nlp.events import EvalEvent, FailedEvent, FinishedEvent, MessageEvent, StepEvent
-from nlp.runs import Workspace, check_run_name
+from nlp.runs.workspace import Workspace, check_run_name
+from nlp.training.events import EvalEvent, FailedEvent, FinishedEvent, MessageEvent, StepEvent
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 
 def series_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
     """A new series run from the form's values (raises StudioError on bad ones)."""
-    from nlp.series import SeriesDataSpec, new_series_training, series_train_config
+    from nlp.tasks.series.task import SeriesDataSpec, new_series_training, series_train_config
 
     spec = SeriesDataSpec(csv=v["csv"], column=v["column"] or None, missing=v["missing"],
                           window=v["window"], horizon=v["horizon"], season=v["season"] or None)
@@ -90,7 +90,7 @@ def series_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
 
 def load_series_view(workspace: Workspace, name: str) -> dict:
     """A saved run's forecast report and loss history (on a pool thread)."""
-    from nlp.series import forecast_run
+    from nlp.tasks.series.task import forecast_run
 
     report = forecast_run(workspace, name).to_dict()
     return {"name": name, "report": report, "metrics": workspace.resolve(name).metrics()}
@@ -273,7 +273,7 @@ class SeriesPage(QWidget):
 
     # -- the CSV and its columns ---------------------------------------------------------
     def use_sample(self) -> None:
-        from nlp.series import sample_series_path
+        from nlp.tasks.series.task import sample_series_path
 
         self.csv_edit.setText(str(sample_series_path()))
         self.read_columns()
@@ -289,7 +289,7 @@ class SeriesPage(QWidget):
 
     def read_columns(self) -> None:
         """List the CSV's columns (read on a pool thread) in the column menu."""
-        from nlp.series_data import read_header
+        from nlp.tasks.series.data import read_header
 
         path = self.csv_edit.text().strip()
         self._columns_request += 1
@@ -342,7 +342,7 @@ class SeriesPage(QWidget):
         self.queue.add(job)
 
     def _run_name(self, v: dict) -> str:
-        from nlp.series import SeriesDataSpec, default_series_run_name
+        from nlp.tasks.series.task import SeriesDataSpec, default_series_run_name
 
         if v["name"]:
             name = check_run_name(v["name"])
@@ -512,7 +512,7 @@ class SeriesPage(QWidget):
             self.ctx.remember(f"series/{key}", v[key])
 
     def _recall(self) -> None:
-        from nlp.series import sample_series_path
+        from nlp.tasks.series.task import sample_series_path
 
         r = self.ctx.recall
         self.csv_edit.setText(r("series/csv", "", str) or str(sample_series_path()))

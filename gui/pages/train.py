@@ -1,7 +1,7 @@
 """The Train page: set up a run, queue it, and watch it learn.
 
 The left side is the set-up (task, corpus, budget, device, and the settings of
-the recipe for them, ``nlp.recipe``, with its reason in words); the right side
+the recipe for them, ``nlp.training.recipe``, with its reason in words); the right side
 follows the run training now (state, progress, curves, samples), continues a
 finished run, and lists the queue. Training happens on the queue's worker thread (``gui.training_queue``);
 this page only turns its batched events into labels and curve rows, redrawing
@@ -45,7 +45,8 @@ from gui.run_details import PendingCalls
 from gui.training_queue import TrainingJob, TrainingQueue
 from gui.widgets.curves import CurvesView
 from nlp.errors import StudioError
-from nlp.events import (
+from nlp.runs.workspace import Workspace, check_run_name
+from nlp.training.events import (
     CheckpointEvent,
     EvalEvent,
     FailedEvent,
@@ -54,10 +55,15 @@ from nlp.events import (
     SampleEvent,
     StepEvent,
 )
-from nlp.presets import BUDGET_UNITS, CorpusSize, available_devices, measure_pairs, measure_text
-from nlp.progress import format_duration, format_metrics
-from nlp.recipe import Budget, Recipe
-from nlp.runs import Workspace, check_run_name
+from nlp.training.progress import format_duration, format_metrics
+from nlp.training.recipe import Budget, Recipe
+from nlp.training.sizing import (
+    BUDGET_UNITS,
+    CorpusSize,
+    available_devices,
+    measure_pairs,
+    measure_text,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +77,7 @@ TASKS = ((QT_TRANSLATE_NOOP("SetupForm", "Character language model"), "char"),
          (QT_TRANSLATE_NOOP("SetupForm", "Subword language model"), "subword"),
          (QT_TRANSLATE_NOOP("SetupForm", "Translator"), "mt"))
 CELLS = (("LSTM", "lstm"), ("GRU", "gru"))
-# the budget units (nlp.presets.BUDGET_UNITS) as the menu shows them
+# the budget units (nlp.training.sizing.BUDGET_UNITS) as the menu shows them
 UNITS = {"minutes": QT_TRANSLATE_NOOP("SetupForm", "minutes"),
          "epochs": QT_TRANSLATE_NOOP("SetupForm", "epochs"),
          "steps": QT_TRANSLATE_NOOP("SetupForm", "steps")}
@@ -513,10 +519,10 @@ def planned_job(v: dict) -> tuple:
     thread: the first time on a machine it times a few training steps)."""
     budget, fixed = _budget(v), fixed_fields(v)
     if v["task"] == "mt":
-        from nlp.mt_session import planned_mt
+        from nlp.tasks.mt.session import planned_mt
 
         return planned_mt(mt_spec(v), budget, v["device"], fixed)
-    from nlp.lm_session import planned_lm
+    from nlp.tasks.lm.session import planned_lm
 
     return planned_lm(v["corpus"], v["task"], budget, v["device"], fixed)
 
@@ -541,7 +547,7 @@ def lm_job(workspace: Workspace, name: str, v: dict, plan=None) -> TrainingJob:
     """A new language model from the form's values: the recipe for its corpus and
     budget, with the fields the person changed (raises StudioError on bad ones).
     ``plan``: makes ``planned_job``'s tuple instead (a comparison shares one)."""
-    from nlp.lm_session import new_lm_training
+    from nlp.tasks.lm.session import new_lm_training
 
     _budget(v)  # a bad budget is refused now, not on the worker thread
     plan = plan or (lambda: planned_job(v))
@@ -559,7 +565,7 @@ def lm_job(workspace: Workspace, name: str, v: dict, plan=None) -> TrainingJob:
 
 
 def mt_spec(v: dict):
-    from nlp.mt_session import MTDataSpec
+    from nlp.tasks.mt.session import MTDataSpec
 
     if v["tgt"]:
         return MTDataSpec(src=v["corpus"], tgt=v["tgt"], vocab_size=v["vocab"])
@@ -570,7 +576,7 @@ def mt_job(workspace: Workspace, name: str, v: dict, plan=None) -> TrainingJob:
     """A new translator from the form's values: the recipe for its pairs and budget,
     with the fields the person changed (raises StudioError on bad ones).
     ``plan``: makes ``planned_job``'s tuple instead (a comparison shares one)."""
-    from nlp.mt_session import new_mt_training
+    from nlp.tasks.mt.session import new_mt_training
 
     mt_spec(v), _budget(v)  # bad pairs or budget are refused now, not on the worker thread
     plan = plan or (lambda: planned_job(v))
@@ -588,9 +594,9 @@ def mt_job(workspace: Workspace, name: str, v: dict, plan=None) -> TrainingJob:
 def resume_job(workspace: Workspace, name: str, task: str, minutes: float) -> TrainingJob:
     """Continue ``name`` from its last checkpoint for ``minutes`` more."""
     if task == "mt":
-        from nlp.mt_session import resume_mt_training as resume
+        from nlp.tasks.mt.session import resume_mt_training as resume
     else:
-        from nlp.lm_session import resume_lm_training as resume
+        from nlp.tasks.lm.session import resume_lm_training as resume
 
     def prepare(listeners):  # on the worker thread; the back end makes it minutes only
         return resume(workspace, name, minutes, listeners)
@@ -608,7 +614,7 @@ def compare_jobs(workspace: Workspace, v: dict, queued: set[str]) -> list[Traini
     the same batches in the same order. Named and marked in run.json as
     ``main.py compare`` does: ``PREFIX-lstm``, ``PREFIX-gru`` (``PREFIX-2-...``
     when taken, by a run or by a queued job)."""
-    from nlp.experiments import compare_names
+    from nlp.experiments.compare import compare_names
 
     base = check_run_name(v["name"]) if v["name"] else compare_prefix(v)
     labels = list(COMPARED_CELLS)
@@ -639,7 +645,7 @@ def compare_prefix(v: dict) -> str:
 def _in_compare_group(job: TrainingJob, group: str, variant: dict) -> TrainingJob:
     """``job``, recording its group in run.json once the run exists (the Runs page
     and ``compare --runs`` can then tell the runs of one comparison)."""
-    from nlp.experiments import annotate
+    from nlp.experiments.compare import annotate
 
     prepare = job.prepare
 
@@ -654,10 +660,10 @@ def _in_compare_group(job: TrainingJob, group: str, variant: dict) -> TrainingJo
 
 def default_name(v: dict) -> str:
     if v["task"] == "mt":
-        from nlp.mt_session import default_mt_run_name
+        from nlp.tasks.mt.session import default_mt_run_name
 
         return default_mt_run_name(mt_spec(v), v["cell"])
-    from nlp.lm_session import default_run_name
+    from nlp.tasks.lm.session import default_run_name
 
     return default_run_name(v["corpus"], v["cell"])
 

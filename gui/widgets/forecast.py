@@ -1,7 +1,7 @@
 """A series' held-out forecast drawn against the truth, its verdict in words, and
 the loss curves of its training.
 
-The report is the dict of ``nlp.series.SeriesReport.to_dict()``: the last
+The report is the dict of ``nlp.tasks.series.task.SeriesReport.to_dict()``: the last
 values before the test part (``history`` from ``history_start``), the test
 part's true values, and the forecasts of the model (recursive, and one step
 ahead) and of the naive and seasonal-naive baselines. The x axis counts time

@@ -19,9 +19,9 @@ from PySide6.QtWidgets import QInputDialog
 from gui.experiment_tables import best_index, count_text, settings_text
 from gui.pages.experiments import COLUMNS, ExperimentsPage
 from gui.search_panel import COLUMNS as TRIAL_COLUMNS
-from nlp.lm_session import LMDataSpec, new_lm_training
-from nlp.runs import Run, Workspace
-from nlp.train_config import TrainConfig
+from nlp.runs.workspace import Run, Workspace
+from nlp.tasks.lm.session import LMDataSpec, new_lm_training
+from nlp.training.config import TrainConfig
 
 WORDS = "the cat sat on a mat and dog ran far away from home while birds sang".split()
 NAMES = ["tiny-lstm", "tiny-gru"]
@@ -199,7 +199,7 @@ def test_train_page_compare_queues_both_cells_alike_and_shows_them(window, ctx, 
 
 def saved_search(ws, corpus, name="s", trials=None):
     """A saved search of three trials: the baseline, a better one, a pruned one."""
-    from nlp.hparam_search import SearchResult, TrialRow, save_search
+    from nlp.experiments.search import SearchResult, TrialRow, save_search
 
     trials = trials if trials is not None else [
         TrialRow(0, f"{name}-t00", {"hidden": 16, "lr": 0.003}, "complete", 1.50, 2.16,
@@ -250,7 +250,7 @@ def test_train_best_queues_a_full_run_of_the_best_config(page, ctx, qtbot, tmp_p
     ctx.queue_training.connect(queued.append)
     ctx.show_page.connect(shown.append)
     made = {}
-    monkeypatch.setattr("nlp.lm_session.new_lm_training",
+    monkeypatch.setattr("nlp.tasks.lm.session.new_lm_training",
                         lambda ws, name, spec, model, train, listeners: made.update(
                             name=name, spec=spec, model=model, train=train))
     page.search.train_best_button.click()
@@ -284,8 +284,8 @@ def test_a_search_is_refused_while_the_queue_trains(page, ctx):
 @pytest.fixture
 def fake_search(monkeypatch):
     """``run_search`` that reports two trials, then waits to be stopped."""
-    from nlp import hparam_search
-    from nlp.hparam_search import TrialRow
+    from nlp.experiments import search as hparam_search
+    from nlp.experiments.search import TrialRow
 
     seen: dict = {}
 

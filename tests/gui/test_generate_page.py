@@ -9,8 +9,8 @@ from PySide6.QtGui import QGuiApplication
 from gui import inference
 from gui.pages.generate import GeneratePage
 from models.language_model import LanguageModel, LMConfig
-from nlp.runs import Workspace
-from nlp.tokenizers import EOS, CharTokenizer
+from nlp.data.tokenizers import EOS, CharTokenizer
+from nlp.runs.workspace import Workspace
 
 TEXT = "".join(f"Line {i}: the quick brown fox jumps over the lazy dog.\n" for i in range(20))
 

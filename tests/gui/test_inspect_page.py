@@ -21,9 +21,9 @@ from gui.widgets.text_heatmap import (
 )
 from models.language_model import LanguageModel, LMConfig
 from models.seq2seq import Seq2Seq, Seq2SeqConfig
-from nlp.inspect import FEATURES, LMInspection, TranslationInspection, inspect_lm
-from nlp.runs import Workspace
-from nlp.tokenizers import CharTokenizer
+from nlp.analysis.inspect import FEATURES, LMInspection, TranslationInspection, inspect_lm
+from nlp.data.tokenizers import CharTokenizer
+from nlp.runs.workspace import Workspace
 
 CORPUS = '"Is it 4?" (she asked). Yes, it is.\nTOM: No.\n' * 5
 SOURCE = "one two three four five six seven eight nine ten.\n"

@@ -8,7 +8,7 @@ import pytest
 
 from gui.pages.series import SeriesPage, parse_sizes
 from nlp.errors import ConfigError
-from nlp.series import (
+from nlp.tasks.series.task import (
     SeriesDataSpec,
     new_series_training,
     sample_series_path,

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from gui.pages.train import TrainPage
-from nlp.runs import Run
+from nlp.runs.workspace import Run
 
 WORDS = "the cat sat on a mat and dog ran far away from home while birds sang".split()
 LONG = 1_000_000  # steps: a budget that a test always stops first
@@ -335,7 +335,7 @@ def test_a_small_corpus_ends_before_its_minutes_and_says_why(page, ctx, qtbot, c
 
 def test_step_events_reach_the_gui_in_few_batches_and_in_order():
     from gui.training_queue import _Forwarder
-    from nlp.events import EvalEvent, StepEvent
+    from nlp.training.events import EvalEvent, StepEvent
 
     batches = []
     forward = _Forwarder(batches.append)

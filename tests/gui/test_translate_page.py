@@ -11,8 +11,8 @@ from PySide6.QtCore import QPoint
 from gui.pages.translate import TranslatePage
 from gui.widgets.heatmap import CELL, HIGH, MAX_CELLS, AttentionHeatmap
 from models.seq2seq import Seq2Seq, Seq2SeqConfig
-from nlp.runs import Workspace
-from nlp.tokenizers import CharTokenizer
+from nlp.data.tokenizers import CharTokenizer
+from nlp.runs.workspace import Workspace
 
 SOURCE = "one two three four five six seven eight nine ten.\n"
 TARGET = "un deux trois quatre cinq six sept huit neuf dix.\n"
@@ -197,8 +197,7 @@ def test_heatmap_cells_colours_and_cut(qtbot):
 
 def test_a_failing_gpu_falls_back_to_the_cpu(ctx, monkeypatch, caplog):
     from gui import inference
-    from nlp import mt_task
-
+    from nlp.tasks.mt import task as mt_task
     run = make_mt_run(ctx.workspace, "gpu-trouble")
     real = mt_task.load_translator
 

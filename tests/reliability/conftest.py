@@ -49,7 +49,7 @@ def number_pairs(n: int, seed: int = 1) -> str:
 
 def tiny_train(**overrides):
     """Training settings for a model of a few thousand weights on the CPU."""
-    from nlp.train_config import TrainConfig
+    from nlp.training.config import TrainConfig
 
     settings = {"max_steps": 20, "batch_size": 4, "seq_len": 16, "warmup_steps": 0,
                 "eval_every": 1000, "device": "cpu", "threads": 1, "samples": 0,
@@ -81,7 +81,7 @@ def number_pairs_file(tmp_path) -> Path:
 
 @pytest.fixture
 def runs_workspace(tmp_path):
-    from nlp.runs import Workspace
+    from nlp.runs.workspace import Workspace
 
     return Workspace(tmp_path / "workspace")
 
@@ -111,7 +111,7 @@ TINY_CLI = ["--level", "char", "--cell", "lstm", "--layers", "1", "--hidden", "2
 PAUSING_MAIN = r"""
 import os, sys, time
 sys.path.insert(0, os.environ["STUDIO_ROOT"])
-import nlp.checkpoint
+import nlp.runs.checkpoint
 from safetensors.torch import save
 
 saves = 0
@@ -129,7 +129,7 @@ def half_then_pause(tensors, filename, metadata=None):
             time.sleep(600)
         f.write(data[len(data) // 2:])
 
-nlp.checkpoint.save_file = half_then_pause
+nlp.runs.checkpoint.save_file = half_then_pause
 from main import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -215,9 +215,9 @@ def check_run_whole(ws_root: Path, name: str) -> dict:
     checkpoint folder in sight loads (weights and training state, checksums hold),
     ``last`` opens at the step the list shows, and the history reads. Raises
     AssertionError naming what broke; returns what it found."""
-    from nlp.checkpoint import load_checkpoint, load_train_state
-    from nlp.lm_task import load_lm
-    from nlp.runs import CHECKPOINT_RE, Run, Workspace
+    from nlp.runs.checkpoint import load_checkpoint, load_train_state
+    from nlp.runs.workspace import CHECKPOINT_RE, Run, Workspace
+    from nlp.tasks.lm.task import load_lm
 
     ws = Workspace(ws_root)
     listed = {s.name: s for s in ws.list_runs()}

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.reliability
 def test_a_run_in_training_is_locked_and_always_lists_whole(studio, lm_corpus, tmp_path,
                                                             capsys):
     from gui.pages.runs import list_runs_checked
-    from nlp.runs import Run, Workspace
+    from nlp.runs.workspace import Run, Workspace
 
     ws, name = tmp_path / "ws", "busy"
     run = ws / "runs" / name

@@ -58,7 +58,7 @@ def _half_then(error):
 
 
 @pytest.mark.parametrize("writer, error, said", [
-    ("nlp.checkpoint.save_file", OSError(errno.ENOSPC, "No space left on device"),
+    ("nlp.runs.checkpoint.save_file", OSError(errno.ENOSPC, "No space left on device"),
      "the disk is full"),
     # PyTorch hides the errno of a failed write in a RuntimeError
     ("torch.save", RuntimeError(

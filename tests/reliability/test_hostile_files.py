@@ -82,7 +82,7 @@ def _flip_a_bit(path: Path) -> None:
 def test_damaged_weights_fall_back_to_the_older_checkpoint(
         studio, lm_run, capsys, caplog, damage, listed_as):
     from gui.pages.runs import list_runs_checked
-    from nlp.runs import Workspace
+    from nlp.runs.workspace import Workspace
 
     damage(lm_run / CKPT / "step-00000010" / "model.safetensors")
     [summary] = list_runs_checked(Workspace(lm_run))  # what the window's Runs list shows
@@ -97,7 +97,7 @@ def test_damaged_weights_fall_back_to_the_older_checkpoint(
 
 
 def test_a_torn_history_line_is_skipped_then_repaired(studio, lm_run, capsys):
-    from nlp.runs import Run
+    from nlp.runs.workspace import Run
 
     metrics = lm_run / "runs" / "r" / "metrics.jsonl"
     rows = Run(metrics.parent).metrics()

@@ -22,14 +22,14 @@ import torch
 
 from models.language_model import LanguageModel, LMConfig
 from models.seq2seq import build_model
-from nlp.corpus import TextOptions, iter_text
+from nlp.data.corpus import TextOptions, iter_text
+from nlp.data.tokenizers import CharTokenizer, SubwordTokenizer
+from nlp.decoding.generation import GenerationConfig, generate
+from nlp.decoding.translator import Translator
 from nlp.errors import CorpusError, EncodingProblem, StudioError
-from nlp.events import FinishedEvent
-from nlp.generation import GenerationConfig, generate
-from nlp.lm_session import LMDataSpec, new_lm_training
-from nlp.lm_task import prepare_lm_data
-from nlp.tokenizers import CharTokenizer, SubwordTokenizer
-from nlp.translation import Translator
+from nlp.tasks.lm.session import LMDataSpec, new_lm_training
+from nlp.tasks.lm.task import prepare_lm_data
+from nlp.training.events import FinishedEvent
 
 pytestmark = pytest.mark.reliability
 
@@ -186,8 +186,8 @@ def char_model():
 @pytest.mark.parametrize("fast", [False, True], ids=["module", "int8 fast path"])
 def test_a_100k_character_prompt_is_cut_to_its_end_and_generates_in_bounded_time(
         char_model, fast):
-    from nlp.fast_inference import prepare_for_generation
-    from nlp.generation import MAX_PROMPT_TOKENS
+    from nlp.decoding.fast_inference import prepare_for_generation
+    from nlp.decoding.generation import MAX_PROMPT_TOKENS
 
     model, tok = char_model
     runner = prepare_for_generation(model) if fast else model
@@ -202,7 +202,7 @@ def test_a_100k_character_prompt_is_cut_to_its_end_and_generates_in_bounded_time
 
 
 def test_a_100k_character_prompt_stops_when_asked(char_model):
-    from nlp.generation import generate_stream
+    from nlp.decoding.generation import generate_stream
 
     model, tok = char_model
     asked = []

@@ -17,9 +17,9 @@ import pytest
 import torch
 
 from nlp.errors import CorpusError
-from nlp.events import FailedEvent, FinishedEvent, MessageEvent
-from nlp.lm_session import LMDataSpec, new_lm_training, resume_lm_training
-from nlp.lm_task import load_lm
+from nlp.tasks.lm.session import LMDataSpec, new_lm_training, resume_lm_training
+from nlp.tasks.lm.task import load_lm
+from nlp.training.events import FailedEvent, FinishedEvent, MessageEvent
 
 pytestmark = pytest.mark.reliability
 
@@ -70,7 +70,7 @@ def test_an_exploding_learning_rate_rolls_back_then_stops_and_keeps_the_good_che
     assert info["step"] == 20  # nothing non-finite or diverged was saved over it
     loaded = model.state_dict()
     assert all(torch.equal(loaded[k], good[k]) for k in good)
-    from nlp.generation import GenerationConfig, generate
+    from nlp.decoding.generation import GenerationConfig, generate
 
     text = generate(model, tokenizer, "the ", GenerationConfig(max_tokens=20, seed=0))[0]
     assert len(text) > 0
@@ -122,7 +122,7 @@ def test_empty_batches_are_skipped_with_a_log_line(runs_workspace, words_corpus,
                                                     caplog):
     trainer, run = new_lm(runs_workspace, words_corpus, tiny, "empty", max_steps=12)
     empty_batches_at(trainer.task, {2, 6})
-    with caplog.at_level(logging.WARNING, logger="nlp.training"):
+    with caplog.at_level(logging.WARNING, logger="nlp.training.trainer"):
         final = trainer.run()
 
     assert isinstance(final, FinishedEvent) and final.step == 12, final
@@ -134,7 +134,7 @@ def test_empty_batches_are_skipped_with_a_log_line(runs_workspace, words_corpus,
 
 def test_a_translator_batch_without_target_tokens_is_skipped(
         runs_workspace, number_pairs_file, tiny, caplog):
-    from nlp.mt_session import MTDataSpec, new_mt_training
+    from nlp.tasks.mt.session import MTDataSpec, new_mt_training
 
     spec = MTDataSpec(pairs=str(number_pairs_file), vocab_size=60, score="val_loss",
                       eval_sentences=0)
@@ -149,7 +149,7 @@ def test_a_translator_batch_without_target_tokens_is_skipped(
             yield batch
 
     trainer.task.train_batches = batches
-    with caplog.at_level(logging.WARNING, logger="nlp.training"):
+    with caplog.at_level(logging.WARNING, logger="nlp.training.trainer"):
         final = trainer.run()
     assert isinstance(final, FinishedEvent) and final.step == 6, final
     assert any("empty batch" in r.getMessage() for r in caplog.records)
@@ -195,7 +195,7 @@ def test_a_nan_value_in_a_series_batch_rolls_back_and_an_empty_batch_is_skipped(
         runs_workspace, tmp_path, tiny, caplog, nan):
     """The time-series task's batches are float values: a NaN can sit in the data itself.
     Once, training rolls back and goes on; a NaN met again after the rollback stops it."""
-    from nlp.series import SeriesDataSpec, new_series_training
+    from nlp.tasks.series.task import SeriesDataSpec, new_series_training
 
     csv = tmp_path / "sine.csv"
     csv.write_text("value\n" + "".join(f"{math.sin(t / 3):.5f}\n" for t in range(300)),
@@ -220,7 +220,7 @@ def test_a_nan_value_in_a_series_batch_rolls_back_and_an_empty_batch_is_skipped(
             yield x, y
 
     trainer.task.train_batches = batches
-    with caplog.at_level(logging.WARNING, logger="nlp.training"):
+    with caplog.at_level(logging.WARNING, logger="nlp.training.trainer"):
         final = trainer.run()
 
     warnings = [e.text for e in events if isinstance(e, MessageEvent) and e.level == "warning"]

@@ -1,0 +1,1 @@
+"""Text in, tensors out: reading corpora and sentence pairs, measuring them, tokenizers, the token store, batching."""

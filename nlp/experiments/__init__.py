@@ -1,0 +1,1 @@
+"""Experiments over many runs: LSTM-vs-GRU comparisons and hyperparameter search."""

@@ -1,0 +1,1 @@
+"""Runs on disk: the workspace (one folder per run), checkpoints with their checks, archives for export and import."""

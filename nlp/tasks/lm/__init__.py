@@ -1,0 +1,1 @@
+"""Language models: characters or subwords in, the next token out."""

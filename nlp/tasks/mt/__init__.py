@@ -1,0 +1,1 @@
+"""Translators: a GRU encoder-decoder with attention on sentence pairs."""

@@ -1,0 +1,1 @@
+"""Time series: a recurrent regressor on numbers from CSV files."""
