@@ -1,5 +1,6 @@
-"""What every page shares: the workspace, the settings, the log file, and the
-signals by which one page asks another to act (open a run in Generate, say)."""
+"""What every page shares: the workspace, the settings, the log file, the one
+training queue, and the signals by which one page asks another to act (open a
+run in Generate, say)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSettings, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from gui.background import error_text
+from gui.background import collect_garbage_on_gui_thread, error_text
+from gui.training_queue import TrainingQueue
 from nlp.runs.workspace import Workspace
 
 
@@ -19,22 +21,34 @@ class AppContext(QObject):
     runs_changed = Signal()  # a run was created, renamed, deleted, imported or finished
     open_run = Signal(str, str)  # (page key: "generate"|"translate"|"train", run name)
     show_page = Signal(str)  # page key
-    training_state = Signal(bool)  # True while a run trains
+    training_state = Signal(bool)  # True while the training queue trains
     # the Corpora page asks the Train page to train on a corpus: a dict with "kind"
     # ("text" or "pairs"), "path", and for pairs either "columns" (TSV) or "tgt_path"
     use_corpus = Signal(dict)
     # the Experiments page: compare these runs (names; some may still wait in the queue)
     compare_runs = Signal(list)
-    queue_training = Signal(object)  # a gui.training_queue.TrainingJob for the Train page's queue
+    queue_training = Signal(object)  # a nlp.training.jobs.TrainingJob: the Train page queues it
     search_state = Signal(bool)  # True while a hyperparameter search trains
 
     def __init__(self, workspace_root: Path, log_path: Path | None, settings: QSettings,
                  device_label: str = "CPU"):
         super().__init__()
+        collect_garbage_on_gui_thread()  # before any worker runs: see there
         self.workspace = Workspace(Path(workspace_root))
         self.log_path = log_path
         self.settings = settings
         self.device_label = device_label
+        # One queue for the window: a run trains at a time, whichever page queued it
+        # (two at once would share the CPU and each run at half speed).
+        self.training = TrainingQueue(self)
+        self.training.started.connect(lambda _job_id: self._set_training(True))
+        self.training.idle.connect(lambda: self._set_training(False))
+        self._training = False
+
+    def _set_training(self, training: bool) -> None:
+        if training != self._training:
+            self._training = training
+            self.training_state.emit(training)
 
     # -- settings: the user's last choices, per page ------------------------------------
     def remember(self, key: str, value) -> None:

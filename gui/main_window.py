@@ -31,12 +31,12 @@ log = logging.getLogger(__name__)
 # module is not there yet is left out: there are no placeholder pages.
 ALL_PAGES: list[tuple[str, str]] = [
     ("gui.pages.corpora", "CorporaPage"),
-    ("gui.pages.train", "TrainPage"),
+    ("gui.pages.train.page", "TrainPage"),
     ("gui.pages.generate", "GeneratePage"),
     ("gui.pages.translate", "TranslatePage"),
     ("gui.pages.runs", "RunsPage"),
-    ("gui.pages.experiments", "ExperimentsPage"),
-    ("gui.pages.inspect", "InspectPage"),
+    ("gui.pages.experiments.page", "ExperimentsPage"),
+    ("gui.pages.inspect.page", "InspectPage"),
     ("gui.pages.series", "SeriesPage"),
 ]
 PAGES = [(m, c) for m, c in ALL_PAGES if importlib.util.find_spec(m) is not None]

@@ -1,16 +1,12 @@
 """The details pane of the Runs page: one run's settings, scores, samples and
 curves, or the curves of several runs overlaid; loaded off the GUI thread.
-
-Also ``PendingCalls``, the page's way to run back-end calls in the background
-and drop their results once the receiving widget is gone or has moved on.
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThreadPool, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -21,11 +17,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
-from gui.background import call_in_background
+from gui.background import Calls
 from gui.context import AppContext
-from gui.run_table import DAMAGED, created_text, size_text, task_text
+from gui.run_table import created_text, size_text, task_text
+from gui.style import ERROR_COLOR
 from gui.widgets.curves import CurvesView
 from nlp.runs.workspace import Run, RunSummary
 
@@ -33,29 +29,6 @@ EMPTY_HINT = QT_TRANSLATE_NOOP("RunDetails", "No runs yet. Train one on the Trai
                               "import a .rnnrun file (Import…).")
 PICK_HINT = QT_TRANSLATE_NOOP("RunDetails", "Select a run to see its settings, curves and "
                              "samples; select several to compare.")
-
-
-class PendingCalls:
-    """Background calls of one widget: kept alive until they report, and their
-    results dropped if the widget was deleted meanwhile (a closed page)."""
-
-    def __init__(self, owner: QWidget):
-        self.owner = owner
-        self._calls: set = set()
-
-    def start(self, fn: Callable[[], object], on_done: Callable[[object], None],
-              on_error: Callable[[BaseException], None], pool: QThreadPool | None = None) -> None:
-        holder: list = []
-
-        def finish(handler, value) -> None:
-            self._calls.discard(holder[0])
-            if isValid(self.owner):
-                handler(value)
-
-        call = call_in_background(fn, lambda r: finish(on_done, r),
-                                  lambda e: finish(on_error, e), pool)
-        holder.append(call)
-        self._calls.add(call)
 
 
 class RunDetails(QWidget):
@@ -67,8 +40,7 @@ class RunDetails(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._calls = PendingCalls(self)
-        self._request = 0  # a result for an older request is dropped
+        self._calls = Calls(self)  # "details": what the pane shows; a newer request drops it
         self._runs: list[RunSummary] = []
         self.stack = QStackedWidget()
         self.hint = QLabel(self.tr(PICK_HINT))
@@ -108,7 +80,7 @@ class RunDetails(QWidget):
 
     def show_runs(self, runs: list[RunSummary], workspace_empty: bool = False) -> None:
         """Describe one run, compare several, or say what to do with none."""
-        self._request += 1
+        self._calls.cancel("details")
         self._runs = list(runs)
         if len(runs) == 1:
             self._show_one(runs[0])
@@ -119,41 +91,36 @@ class RunDetails(QWidget):
             self.stack.setCurrentWidget(self.hint)
 
     def _show_one(self, summary: RunSummary) -> None:
-        request, run = self._request, Run(summary.path)
+        run = Run(summary.path)
         self.text.setHtml(details_html(summary, []))
         self.curves.clear()
         self.stack.setCurrentWidget(self.single)
-        self._calls.start(lambda: (run.metrics(), run.samples()),
-                          lambda result: self._one_loaded(request, summary, *result),
-                          lambda exc: self._failed(request, exc))
+        self._calls.start("details", lambda *_: (run.metrics(), run.samples()),
+                          lambda result: self._one_loaded(summary, *result), self._failed)
 
-    def _one_loaded(self, request: int, summary: RunSummary, metrics: list[dict],
+    def _one_loaded(self, summary: RunSummary, metrics: list[dict],
                     samples: list[dict]) -> None:
-        if request == self._request:
-            self.text.setHtml(details_html(summary, samples))
-            self.curves.clear()
-            self.curves.set_history(summary.name, metrics)
+        self.text.setHtml(details_html(summary, samples))
+        self.curves.clear()
+        self.curves.set_history(summary.name, metrics)
 
     def _show_compare(self, runs: list[RunSummary]) -> None:
-        request = self._request
         self.compare_curves.clear()
         self.compare_title.setText(self.tr("Comparing {names}").format(
             names=", ".join(s.name for s in runs)))
         self.stack.setCurrentWidget(self.compare_page)
         folders = [(s.name, s.path) for s in runs]
-        self._calls.start(lambda: [(name, Run(path).metrics()) for name, path in folders],
-                          lambda result: self._compare_loaded(request, result),
-                          lambda exc: self._failed(request, exc))
+        self._calls.start("details",
+                          lambda *_: [(name, Run(path).metrics()) for name, path in folders],
+                          self._compare_loaded, self._failed)
 
-    def _compare_loaded(self, request: int, histories: list[tuple[str, list[dict]]]) -> None:
-        if request == self._request:
-            self.compare_curves.clear()
-            for name, rows in histories:
-                self.compare_curves.set_history(name, rows)
+    def _compare_loaded(self, histories: list[tuple[str, list[dict]]]) -> None:
+        self.compare_curves.clear()
+        for name, rows in histories:
+            self.compare_curves.set_history(name, rows)
 
-    def _failed(self, request: int, exc: BaseException) -> None:
-        if request == self._request:
-            self.problem.emit(self.ctx.message_for(exc))
+    def _failed(self, exc: BaseException) -> None:
+        self.problem.emit(self.ctx.message_for(exc))
 
     def _x_axis_changed(self) -> None:
         """CurvesView fixes its x axis when built: build both anew."""
@@ -212,7 +179,7 @@ def details_html(s: RunSummary, samples: list[dict]) -> str:
         damaged = translate("RunDetails", "Damaged:")
         advice = translate("RunDetails", "It cannot be opened, continued or exported; delete "
                            "it, or repair the file named above.")
-        parts.append(f"<p style='color:{DAMAGED.name()}'><b>{damaged}</b> "
+        parts.append(f"<p style='color:{ERROR_COLOR}'><b>{damaged}</b> "
                      f"{html.escape(s.error)}</p><p>{advice}</p>")
         if not s.config:  # nothing was read: the folder is all there is to say
             return "".join(parts) + _section(run_title, {folder: str(s.path)})

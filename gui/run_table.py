@@ -24,11 +24,12 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from gui.style import ERROR_COLOR
 from nlp.runs.workspace import RunSummary, selection_key
 
 SORT_ROLE = Qt.ItemDataRole.UserRole  # the raw value a column sorts by
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1  # the RunSummary of the row
-DAMAGED = QColor("#b00020")
+DAMAGED = QColor(ERROR_COLOR)
 
 # texts in English (tests look columns up by them); shown through _tr()
 COLUMNS = (QT_TRANSLATE_NOOP("RunTable", "Name"), QT_TRANSLATE_NOOP("RunTable", "Task"),

@@ -1,61 +1,42 @@
-"""Training jobs, queued and run one at a time on a worker thread.
+"""The window's training queue: jobs run one at a time on a worker thread.
 
-A job is a plain function that prepares a run on the worker thread (reading
-the corpus and training a tokenizer can take minutes) and returns the
-back end's ``(Trainer, Run)``; the worker then trains it while holding the
-run's lock. The training loop calls its listeners on the worker thread, so a
-:class:`_Forwarder` batches the events and hands them to the GUI thread as a
+A job (:class:`nlp.training.jobs.TrainingJob`) prepares a run on the worker
+thread (reading the corpus and training a tokenizer can take minutes) and
+returns the back end's ``(Trainer, Run)``; the worker then trains it while
+holding the run's lock. There is one queue per window (``AppContext.training``),
+used by every page that trains. The training loop calls its listeners on the
+worker thread, so a :class:`_Forwarder` batches the events and hands them to the GUI thread as a
 Qt signal, at most every :data:`FLUSH_S` seconds for step events (a tiny model
 makes thousands of steps a second; one signal each would flood the event
 loop). Every other event goes at once, after the steps before it.
 
-The queue lives on the GUI thread: it starts one :class:`_JobThread` per job,
-and the next when that thread ends. Signals carry the job id, so a page can
-ignore what belongs to a job it no longer shows.
+The queue lives on the GUI thread: it starts one worker per job (the window's
+one kind, ``gui.background.Worker``), and the next when that worker ends.
+Signals carry the job id, so a page can ignore what belongs to a job it no
+longer shows.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import shutil
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from gui.background import Worker
 from nlp.cancel import cancel_when
-from nlp.errors import Cancelled
-from nlp.runs.workspace import Run
+from nlp.errors import Cancelled, StudioError
+from nlp.runs.workspace import Run, Workspace, check_run_name
 from nlp.training.events import Event, FinishedEvent, StepEvent
+from nlp.training.jobs import TrainingJob
 from nlp.training.trainer import Trainer
 
 log = logging.getLogger(__name__)
 
 FLUSH_S = 0.1  # step events reach the GUI at most this often
-_ids = itertools.count(1)
-
-Prepare = Callable[[tuple], tuple[Trainer, Run]]  # (listeners) -> (trainer, run)
-
-
-@dataclass
-class TrainingJob:
-    """One queued training: ``prepare(listeners)`` runs on the worker thread.
-
-    ``run_name`` is the run it creates or continues; ``task`` is ``"lm"`` or
-    ``"mt"`` (how to continue it later); ``resumes`` is True when it continues
-    an existing run (so a stop before the first step must not delete that
-    run's folder).
-    """
-
-    title: str
-    run_name: str
-    prepare: Prepare
-    task: str = "lm"
-    resumes: bool = False
-    id: int = field(default_factory=lambda: next(_ids))
 
 
 class _Forwarder:
@@ -113,26 +94,27 @@ class _Control:
                 (self.trainer.pause if paused else self.trainer.resume)()
 
 
-class _JobThread(QThread):
-    """Prepares and trains one job; always ends with ``ended``."""
+class _Running:
+    """The job training now: a :class:`~gui.background.Worker` that prepares and
+    trains it, its stop and pause control, and the forwarder of its events."""
 
-    events = Signal(int, list)  # job id, a batch of training events
-    run_ready = Signal(int, str, dict)  # job id, run name, its TrainConfig as a dict
-    ended = Signal(int, object)  # job id, the final event, or the exception that ended it
-
-    def __init__(self, job: TrainingJob, parent: QObject | None = None):
-        super().__init__(parent)
+    def __init__(self, job: TrainingJob):
         self.job = job
         self.control = _Control()
-        self.forwarder = _Forwarder(lambda batch: self.events.emit(job.id, batch))
+        # the worker's report, once it runs; held in a box the forwarder shares, so that
+        # the forwarder does not refer back to this object (no cycle: see Worker._let_go)
+        self._report_box: list = []
+        box = self._report_box
+        self.forwarder = _Forwarder(lambda batch: box[0](("events", batch)) if box else None)
+        self.outcome: object = None  # the final event, or the exception that ended it
+        self.worker = Worker(self._work)
 
-    def run(self) -> None:  # on the worker thread
+    def _work(self, report, _should_stop) -> Event:  # on the worker thread
+        self._report_box.append(report)
         try:
-            outcome = self._train()
-        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread as a message
-            outcome = exc
-        self.forwarder.flush()
-        self.ended.emit(self.job.id, outcome)
+            return self._train()
+        finally:
+            self.forwarder.flush()  # the last events arrive before the outcome
 
     def _train(self) -> Event:
         try:  # reading a big corpus takes minutes: a stop ends it within a chunk
@@ -142,7 +124,7 @@ class _JobThread(QThread):
             return FinishedEvent(0, "stopped")
         if self.control.stopped:
             return self._dropped(run)
-        self.run_ready.emit(self.job.id, run.name, trainer.cfg.to_dict())
+        self._report_box[0](("run_ready", run.name, trainer.cfg.to_dict()))
         with run.lock():
             self.control.attach(trainer)
             return trainer.run()
@@ -171,7 +153,7 @@ class TrainingQueue(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._pending: list[TrainingJob] = []
-        self._thread: _JobThread | None = None
+        self._thread: _Running | None = None
         self._closing = False
 
     # -- what is queued ------------------------------------------------------------
@@ -190,6 +172,20 @@ class TrainingQueue(QObject):
         """Runs that the queue creates or continues (to refuse a duplicate)."""
         jobs = self._pending + ([self.current] if self.current else [])
         return {j.run_name for j in jobs}
+
+    def new_run_name(self, workspace: Workspace, given: str, default: str) -> str:
+        """``given`` (a name the person typed) if no run or queued job has it, else a
+        StudioError; without one, ``default`` or ``default-2``... whichever is free
+        (two runs queued within a second would otherwise clash)."""
+        taken = self.run_names()
+        if given:
+            name = check_run_name(given)
+            if name in taken or (workspace.runs_dir / name).exists():
+                raise StudioError(QCoreApplication.translate(
+                    "TrainPage", "a run named '{name}' already exists or is queued; choose "
+                    "another name").format(name=name))
+            return name
+        return workspace.free_name(default, taken)
 
     def add(self, job: TrainingJob) -> None:
         if self._closing:
@@ -232,7 +228,7 @@ class TrainingQueue(QObject):
         if thread is None:
             return True
         thread.control.stop()
-        done = thread.wait(int(timeout_s * 1000))
+        done = thread.worker.wait(timeout_s)
         if not done:
             log.warning("training did not stop within %.0f s (still preparing data?)", timeout_s)
             return False
@@ -246,24 +242,30 @@ class TrainingQueue(QObject):
         if self._thread is not None or not self._pending or self._closing:
             return
         job = self._pending.pop(0)
-        thread = _JobThread(job)
-        queued = Qt.ConnectionType.QueuedConnection
-        thread.events.connect(self.events, queued)
-        thread.run_ready.connect(self.run_ready, queued)
-        thread.ended.connect(self._on_ended, queued)
-        self._thread = thread
+        running = _Running(job)
+        worker = running.worker
+        worker.progress.connect(lambda payload: self._on_report(running, payload))
+        worker.done.connect(lambda outcome: setattr(running, "outcome", outcome))
+        worker.failed.connect(lambda exc: setattr(running, "outcome", exc))
+        worker.finished.connect(lambda: self._on_ended(running))
+        self._thread = running
         self.changed.emit()
         self.started.emit(job.id)
-        thread.start()
+        worker.start()
 
-    def _on_ended(self, job_id: int, outcome: object) -> None:
-        thread = self._thread
-        if thread is None or thread.job.id != job_id:
+    def _on_report(self, running: _Running, payload: tuple) -> None:
+        if running is not self._thread:
+            return  # the window is closing
+        if payload[0] == "events":
+            self.events.emit(running.job.id, payload[1])
+        else:  # "run_ready", name, config
+            self.run_ready.emit(running.job.id, payload[1], payload[2])
+
+    def _on_ended(self, running: _Running) -> None:
+        if running is not self._thread:
             return
-        thread.wait()  # ``ended`` is the thread's last act: this returns at once
-        thread.deleteLater()
         self._thread = None
-        self.ended.emit(job_id, outcome)
+        self.ended.emit(running.job.id, running.outcome)
         self.changed.emit()
         self._start_next()
         if not self.busy:

@@ -68,13 +68,17 @@ def from_dict(cls: type[C], d: Mapping[str, Any]) -> C:
 
     Lists are turned back into tuples for fields typed ``tuple[...]`` (JSON
     has no tuples). Value checks are the dataclass's own ``__post_init__``.
+    A class may name itself in messages (``LABEL = "training"``) and list
+    ``RETIRED`` keys: settings older files may hold that no longer exist, dropped.
     """
-    name = cls.__name__
+    name = getattr(cls, "LABEL", cls.__name__)
     if not isinstance(d, Mapping):
         raise ConfigError(
             f"{name} settings must be a mapping of setting names to values, "
             f"got {type(d).__name__}."
         )
+    retired = getattr(cls, "RETIRED", frozenset())
+    d = {k: v for k, v in d.items() if k not in retired}
     valid = _field_names(cls)
     unknown = [k for k in d if k not in valid]
     if unknown:
@@ -110,7 +114,10 @@ def to_dict(cfg: Any) -> dict[str, Any]:
 
 
 class DictConfig:
-    """Mixin for config dataclasses: ``Config.from_dict(d)`` and ``cfg.to_dict()``."""
+    """Mixin for config dataclasses: ``Config.from_dict(d)`` and ``cfg.to_dict()``.
+
+    Every settings object read back from a file (a model's config, a run's training
+    settings and data spec) is one of these, so all are read one way."""
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]):

@@ -22,6 +22,8 @@ pytestmark = [pytest.mark.gpu,
 
 @pytest.fixture
 def corpus(tmp_path):
+    """60 KB of one line repeated: more and plainer text than ``text_corpus``, so that
+    80 steps of 16 x 64 characters on the GPU surely learn it (the test checks that)."""
     path = tmp_path / "t.txt"
     path.write_text("".join(f"line {i}: to be or not to be.\n" for i in range(2000)))
     return path

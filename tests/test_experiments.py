@@ -19,25 +19,17 @@ from nlp.experiments.compare import (
 )
 from nlp.runs.workspace import Workspace
 from nlp.tasks.lm.session import LMDataSpec
-from nlp.training.config import TrainConfig
 
 MODEL = {"cell": "lstm", "layers": 1, "hidden": 16, "embed": 8, "dropout": 0.0}
 TINY_FLAGS = ["--layers", "1", "--hidden", "16", "--embed", "8", "--batch-size", "4",
               "--seq-len", "16", "--eval-every", "3", "--precision", "fp32", "--threads", "1"]
 
 
-def tiny_train(**changes) -> TrainConfig:
-    base = dict(max_steps=6, eval_every=3, batch_size=4, seq_len=16, warmup_steps=2,
-                log_every=1, samples=0, threads=1, precision="fp32", device="cpu")
-    return TrainConfig(**{**base, **changes})
-
-
 @pytest.fixture
-def corpus(tmp_path):
-    path = tmp_path / "play.txt"
-    path.write_text("".join(f"ROMEO {i}: O soft, what light through yonder window breaks?\n"
-                            for i in range(60)), encoding="utf-8")
-    return path
+def train(tiny_train):
+    """The shared tiny training: 6 steps, evaluated every 3, 2 of warm-up."""
+    return lambda **changes: tiny_train(**{"max_steps": 6, "eval_every": 3, "warmup_steps": 2,
+                                           **changes})
 
 
 @pytest.fixture
@@ -49,9 +41,9 @@ def losses(ws, name, key):
     return [r[key] for r in ws.resolve(name).metrics() if key in r]
 
 
-def test_identical_variants_train_identically(ws, corpus):
+def test_identical_variants_train_identically(ws, text_corpus, train):
     """Same seed, same data order, same budget: two equal configs give equal curves."""
-    rows = compare_lm(ws, "twin", LMDataSpec(corpus=str(corpus)), MODEL, tiny_train(),
+    rows = compare_lm(ws, "twin", LMDataSpec(corpus=str(text_corpus)), MODEL, train(),
                       [{"cell": "lstm"}, {"cell": "lstm"}])
     assert [r.run for r in rows] == ["twin-lstm", "twin-lstm-2"]
     first, second = (losses(ws, n, "train_loss") for n in ("twin-lstm", "twin-lstm-2"))
@@ -60,9 +52,9 @@ def test_identical_variants_train_identically(ws, corpus):
     assert rows[0].differs == {} and rows[1].differs == {}
 
 
-def test_lstm_and_gru_table(ws, corpus):
+def test_lstm_and_gru_table(ws, text_corpus, train):
     seen = []
-    rows = compare_lm(ws, "cells", LMDataSpec(corpus=str(corpus)), MODEL, tiny_train(),
+    rows = compare_lm(ws, "cells", LMDataSpec(corpus=str(text_corpus)), MODEL, train(),
                       [{"cell": "lstm"}, {"cell": "gru"}], on_run=lambda run: seen.append(run.name))
     assert seen == ["cells-lstm", "cells-gru"] == [r.run for r in rows]
     for row, cell in zip(rows, ("lstm", "gru"), strict=True):
@@ -82,22 +74,22 @@ def test_lstm_and_gru_table(ws, corpus):
     assert rows[0].params > rows[1].params  # an LSTM has 4 gates, a GRU 3
 
 
-def test_stop_ends_the_current_run_and_skips_the_rest(ws, corpus):
+def test_stop_ends_the_current_run_and_skips_the_rest(ws, text_corpus, train):
     started = []
-    rows = compare_lm(ws, "halt", LMDataSpec(corpus=str(corpus)), MODEL,
-                      tiny_train(max_steps=50), [{"cell": "lstm"}, {"cell": "gru"}],
+    rows = compare_lm(ws, "halt", LMDataSpec(corpus=str(text_corpus)), MODEL,
+                      train(max_steps=50), [{"cell": "lstm"}, {"cell": "gru"}],
                       should_stop=lambda: bool(started), on_run=lambda run: started.append(run))
     assert [r.run for r in rows] == ["halt-lstm"] and rows[0].steps < 50
     assert ws.resolve("halt-lstm").read_index().get("last")  # stopped with a checkpoint
     assert not (ws.runs_dir / "halt-gru").exists()
 
 
-def test_bad_variant_is_refused_before_training(ws, corpus):
+def test_bad_variant_is_refused_before_training(ws, text_corpus, train):
     with pytest.raises(ConfigError, match="dropout"):
-        compare_lm(ws, "bad", LMDataSpec(corpus=str(corpus)), MODEL, tiny_train(),
+        compare_lm(ws, "bad", LMDataSpec(corpus=str(text_corpus)), MODEL, train(),
                    [{"cell": "lstm"}, {"dropout": 1.5}])
     with pytest.raises(ConfigError, match="at least one variant"):
-        compare_lm(ws, "bad", LMDataSpec(corpus=str(corpus)), MODEL, tiny_train(), [])
+        compare_lm(ws, "bad", LMDataSpec(corpus=str(text_corpus)), MODEL, train(), [])
     assert not ws.runs_dir.exists() or not any(ws.runs_dir.iterdir())
 
 
@@ -145,11 +137,11 @@ def test_table_of_a_translator_and_a_fake_run(ws):
         compare_table(ws, ["mt", "missing"])
 
 
-def test_compare_command_writes_table_json_and_picture(ws, corpus, tmp_path, capsys):
+def test_compare_command_writes_table_json_and_picture(ws, text_corpus, tmp_path, capsys):
     from main import main
 
     out, plot = tmp_path / "cmp.json", tmp_path / "cmp.png"
-    code = main(["compare", "--corpus", str(corpus), "--cells", "lstm", "gru", "--steps", "4",
+    code = main(["compare", "--corpus", str(text_corpus), "--cells", "lstm", "gru", "--steps", "4",
                  "--name", "cli", "--out", str(out), "--plot", str(plot),
                  "--workspace", str(ws.root), *TINY_FLAGS])
     assert code == 0
@@ -171,10 +163,10 @@ def test_compare_command_writes_table_json_and_picture(ws, corpus, tmp_path, cap
     (["--variant", "cell=gru", "--cells", "lstm"], "not both"),
     (["--variant", "dropout=2"], "dropout"),
 ])
-def test_compare_command_bad_input(ws, corpus, capsys, args, message):
+def test_compare_command_bad_input(ws, text_corpus, capsys, args, message):
     from main import main
 
-    code = main(["compare", "--corpus", str(corpus), "--steps", "2", "--workspace", str(ws.root),
+    code = main(["compare", "--corpus", str(text_corpus), "--steps", "2", "--workspace", str(ws.root),
                  *args])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err

@@ -27,7 +27,6 @@ from nlp.experiments.search import (
 )
 from nlp.runs.workspace import Workspace
 from nlp.tasks.lm.session import LMDataSpec
-from nlp.training.config import TrainConfig
 
 MODEL = {"cell": "lstm", "layers": 1, "hidden": 16, "embed": 8, "dropout": 0.0,
          "tied": False, "hidden_sizes": None}
@@ -35,18 +34,11 @@ TINY_FLAGS = ["--layers", "1", "--hidden", "16", "--embed", "8", "--batch-size",
               "--seq-len", "16", "--eval-every", "2", "--precision", "fp32", "--threads", "1"]
 
 
-def tiny_train(**changes) -> TrainConfig:
-    base = dict(max_steps=6, eval_every=2, batch_size=4, seq_len=16, warmup_steps=2,
-                log_every=1, samples=0, threads=1, precision="fp32", device="cpu")
-    return TrainConfig(**{**base, **changes})
-
-
 @pytest.fixture
-def corpus(tmp_path):
-    path = tmp_path / "play.txt"
-    path.write_text("".join(f"ROMEO {i}: O soft, what light through yonder window breaks?\n"
-                            for i in range(60)), encoding="utf-8")
-    return path
+def train(tiny_train):
+    """The shared tiny training: 6 steps, evaluated every 2, 2 of warm-up."""
+    return lambda **changes: tiny_train(**{"max_steps": 6, "eval_every": 2, "warmup_steps": 2,
+                                           **changes})
 
 
 @pytest.fixture
@@ -135,10 +127,10 @@ def test_budget_plan():
 
 
 # -- running -----------------------------------------------------------------------
-def test_random_search_runs_trials_baseline_first_and_saves(ws, corpus):
+def test_random_search_runs_trials_baseline_first_and_saves(ws, text_corpus, train):
     seen = []
     space = SearchSpace.parse("hidden=8,24 lr=1e-3..1e-2:log")
-    result = run_search(ws, "rs", LMDataSpec(corpus=str(corpus)), MODEL, tiny_train(), space,
+    result = run_search(ws, "rs", LMDataSpec(corpus=str(text_corpus)), MODEL, train(), space,
                         "random", minutes=3, seed=1, on_trial=seen.append, trials=3)
     assert result.state == "finished" and [t.number for t in result.trials] == [0, 1, 2]
     assert seen == result.trials
@@ -162,16 +154,16 @@ def test_random_search_runs_trials_baseline_first_and_saves(ws, corpus):
     assert SearchResult.from_dict(saved) == result == load_search(ws, "rs")
     assert [r.name for r in list_searches(ws)] == ["rs"]
     with pytest.raises(StudioError, match="already exists"):
-        run_search(ws, "rs", LMDataSpec(corpus=str(corpus)), MODEL, tiny_train(), space,
+        run_search(ws, "rs", LMDataSpec(corpus=str(text_corpus)), MODEL, train(), space,
                    "random", minutes=3, trials=1)
 
 
-def test_pruning_stops_a_hopeless_trial(ws, corpus):
+def test_pruning_stops_a_hopeless_trial(ws, text_corpus, train):
     """After the default and one hopeless trial complete, the next hopeless trial is
     worse than their median at its second evaluation: pruned there, its run kept."""
     space = SearchSpace.parse("lr=1e-7,2e-7")
-    result = run_search(ws, "pr", LMDataSpec(corpus=str(corpus)), MODEL,
-                        tiny_train(max_steps=12, lr=2e-2, warmup_steps=1), space, "grid",
+    result = run_search(ws, "pr", LMDataSpec(corpus=str(text_corpus)), MODEL,
+                        train(max_steps=12, lr=2e-2, warmup_steps=1), space, "grid",
                         minutes=3, trials=3)
     states = [t.state for t in result.trials]
     assert states == ["complete", "complete", "pruned"]
@@ -182,20 +174,20 @@ def test_pruning_stops_a_hopeless_trial(ws, corpus):
     assert result.best is result.baseline  # the default beats a learning rate of 1e-7
 
 
-def test_stop_ends_the_search_with_what_is_done(ws, corpus):
+def test_stop_ends_the_search_with_what_is_done(ws, text_corpus, train):
     done = []
-    result = run_search(ws, "st", LMDataSpec(corpus=str(corpus)), MODEL,
-                        tiny_train(max_steps=40), SearchSpace.parse("hidden=8,24"), "random",
+    result = run_search(ws, "st", LMDataSpec(corpus=str(text_corpus)), MODEL,
+                        train(max_steps=40), SearchSpace.parse("hidden=8,24"), "random",
                         minutes=3, trials=3, on_trial=done.append,
                         should_stop=lambda: len(done) >= 1)
     assert result.state == "stopped" and len(result.trials) == 1
     assert load_search(ws, "st").state == "stopped"
 
 
-def test_time_budget_decides_the_number_of_trials(ws, corpus):
+def test_time_budget_decides_the_number_of_trials(ws, text_corpus, train):
     """Without --trials, trials start while a whole trial's minutes are left."""
-    result = run_search(ws, "tb", LMDataSpec(corpus=str(corpus)), MODEL,
-                        tiny_train(max_steps=None, max_minutes=1, eval_every=1000),
+    result = run_search(ws, "tb", LMDataSpec(corpus=str(text_corpus)), MODEL,
+                        train(max_steps=None, max_minutes=1, eval_every=1000),
                         SearchSpace.parse("hidden=8,24"), "random", minutes=0.03,
                         trial_minutes=0.01, evals=2)
     assert len(result.trials) == 3
@@ -205,11 +197,11 @@ def test_time_budget_decides_the_number_of_trials(ws, corpus):
         assert 1 <= len(evals) <= 3
 
 
-def test_best_is_one_command_away(ws, corpus):
+def test_best_is_one_command_away(ws, text_corpus, train):
     from nlp.cli.main import build_parser
 
-    result = run_search(ws, "bc", LMDataSpec(corpus=str(corpus), options={"lowercase": True}),
-                        MODEL, tiny_train(), SearchSpace.parse("hidden=24 lr=5e-3"), "grid",
+    result = run_search(ws, "bc", LMDataSpec(corpus=str(text_corpus), options={"lowercase": True}),
+                        MODEL, train(), SearchSpace.parse("hidden=24 lr=5e-3"), "grid",
                         minutes=3)
     assert result.best is not None
     spec, model, train = best_settings(result)
@@ -225,11 +217,11 @@ def test_best_is_one_command_away(ws, corpus):
 
 
 # -- the command -------------------------------------------------------------------
-def test_search_command_show_list_and_train_best(ws, corpus, capsys):
+def test_search_command_show_list_and_train_best(ws, text_corpus, capsys):
     from main import main
 
     common = ["--workspace", str(ws.root)]
-    code = main(["search", "--corpus", str(corpus), "--space", "hidden=8,24", "--method",
+    code = main(["search", "--corpus", str(text_corpus), "--space", "hidden=8,24", "--method",
                  "random", "--minutes", "2", "--trials", "2", "--steps", "4", "--name", "cli",
                  *TINY_FLAGS, *common])
     assert code == 0
@@ -250,11 +242,11 @@ def test_search_command_show_list_and_train_best(ws, corpus, capsys):
     (["--space", "colour=red"], "not a setting that can be varied"),
     (["--space", "hidden=8"], "total training time with --minutes"),
 ])
-def test_search_command_bad_input(ws, corpus, capsys, args, message):
+def test_search_command_bad_input(ws, text_corpus, capsys, args, message):
     from main import main
 
     minutes = [] if "--minutes" in message else ["--minutes", "1"]
-    code = main(["search", "--corpus", str(corpus), *minutes, *args,
+    code = main(["search", "--corpus", str(text_corpus), *minutes, *args,
                  "--workspace", str(ws.root)])
     err = capsys.readouterr().err
     assert code == 2 and message in err and "Traceback" not in err

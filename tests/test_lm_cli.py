@@ -32,6 +32,7 @@ def cli(*args, env=None, check=True, timeout=180):
 
 @pytest.fixture
 def corpus(tmp_path):
+    """The play (27 KB), not ``text_corpus``: the prompts below (ROMEO) need its capitals."""
     path = tmp_path / "play.txt"
     path.write_text(text(), encoding="utf-8")
     return path

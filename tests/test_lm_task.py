@@ -14,28 +14,20 @@ from nlp.tasks.lm.task import LMTask, evaluate_lm, load_lm, prepare_lm_data
 from nlp.training.config import TrainConfig
 from nlp.training.trainer import Trainer
 
-TEXT = "".join(f"Line {i}: the quick brown fox jumps over the lazy dog.\n" for i in range(300))
 
-
-@pytest.fixture
-def corpus(tmp_path):
-    path = tmp_path / "tiny.txt"
-    path.write_text(TEXT, encoding="utf-8")
-    return path
-
-
-def test_prepare_splits_90_10_and_counts(corpus):
-    data = prepare_lm_data(corpus, level="char")
-    n = len(TEXT)
+def test_prepare_splits_90_10_and_counts(text_corpus):
+    text = text_corpus.read_text(encoding="utf-8")
+    data = prepare_lm_data(text_corpus, level="char")
+    n = len(text)
     assert data.train_info.n_tokens == int(n * 0.9)
     assert data.val_info.n_tokens == n - int(n * 0.9)
-    assert data.tokenizer.decode(data.val[:20].tolist()) == TEXT[int(n * 0.9):][:20]
-    again = prepare_lm_data(corpus, level="char")  # from the cache
+    assert data.tokenizer.decode(data.val[:20].tolist()) == text[int(n * 0.9):][:20]
+    again = prepare_lm_data(text_corpus, level="char")  # from the cache
     assert np.array_equal(np.asarray(again.train), np.asarray(data.train))
 
 
-def test_evaluate_scores_every_token_once(corpus):
-    data = prepare_lm_data(corpus, level="char")
+def test_evaluate_scores_every_token_once(text_corpus):
+    data = prepare_lm_data(text_corpus, level="char")
     torch.manual_seed(0)
     model = LanguageModel(LMConfig(vocab_size=data.tokenizer.vocab_size, embed=8, hidden=16,
                                    layers=1, dropout=0.0)).eval()
@@ -55,8 +47,8 @@ def test_evaluate_scores_every_token_once(corpus):
     assert one["val_word_ppl"] == pytest.approx(math.exp(total / 10), rel=1e-4)
 
 
-def test_train_save_load_generate_round_trip(corpus, tmp_path):
-    data = prepare_lm_data(corpus, level="char")
+def test_train_save_load_generate_round_trip(text_corpus, tmp_path):
+    data = prepare_lm_data(text_corpus, level="char")
     model = LanguageModel(LMConfig(vocab_size=data.tokenizer.vocab_size, embed=16, hidden=32,
                                    layers=2, dropout=0.0))
     run = Workspace(tmp_path / "ws").create_run("tiny", {"task": "lm"})

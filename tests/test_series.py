@@ -16,24 +16,19 @@ from models.regressor import RegressorConfig, SeriesRegressor
 from nlp.errors import ConfigError, CorpusError
 from nlp.tasks.series.data import (
     Scaler,
+    SeriesDataSpec,
     detect_season,
     make_windows,
     naive_forecast,
     naive_one_step,
     read_header,
     read_series,
+    sample_series_path,
     seasonal_naive_forecast,
     seasonal_one_step,
     split_series,
 )
-from nlp.tasks.series.task import (
-    SeriesDataSpec,
-    SeriesTask,
-    forecast_report,
-    prepare_series,
-    sample_series_path,
-    verdict,
-)
+from nlp.tasks.series.task import SeriesTask, forecast_report, prepare_series, verdict
 from nlp.training.config import TrainConfig
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,17 +79,15 @@ def test_scaling_is_fitted_on_the_training_part_only(tmp_path):
     assert Scaler.fit(np.full(5, 3.0)).std == 1.0  # a constant series is not divided by 0
 
 
-def test_training_windows_predict_only_training_values(tmp_path):
-    data = prepare_series(SeriesDataSpec(csv=str(sine_csv(tmp_path / "s.csv")), window=6,
-                                         horizon=12))
+def test_training_windows_predict_only_training_values(series_csv):
+    data = prepare_series(SeriesDataSpec(csv=str(series_csv), window=6, horizon=12))
     task = SeriesTask(SeriesRegressor(RegressorConfig(hidden=(4,))), data)
     assert len(task.y_train) == data.split.train_end - 1  # every training point but the first
     assert np.allclose(task.y_train.numpy(), data.scaled[1:data.split.train_end])
 
 
-def test_an_epoch_takes_every_window_once_and_resumes_in_order(tmp_path):
-    data = prepare_series(SeriesDataSpec(csv=str(sine_csv(tmp_path / "s.csv")), window=6,
-                                         horizon=12))
+def test_an_epoch_takes_every_window_once_and_resumes_in_order(series_csv):
+    data = prepare_series(SeriesDataSpec(csv=str(series_csv), window=6, horizon=12))
     task = SeriesTask(SeriesRegressor(RegressorConfig(hidden=(4,))), data)
     cfg = TrainConfig(max_epochs=1, batch_size=16)
     task.setup(torch.device("cpu"), cfg, 0, 1)
@@ -263,3 +256,16 @@ def test_cli_draws_a_png_and_explains_a_bad_column(tmp_path, capsys):
     assert main([*args, "--column", "price"]) == 2
     assert "error: " in capsys.readouterr().err
     assert main([*args, "--out", str(tmp_path / "x.txt")]) == 2
+
+
+def test_cli_continues_a_series_run(tmp_path, capsys):
+    csv = sine_csv(tmp_path / "sine.csv", n=80)
+    ws = ["--workspace", str(tmp_path / "ws")]
+    assert main(["series", "--csv", str(csv), "--hidden", "4", "--window", "6", "--horizon",
+                 "12", "--steps", "3", "--device", "cpu", "--name", "s", *ws]) == 0
+    capsys.readouterr()
+    assert main(["series", "--resume", "s", "--minutes", "0.01", *ws]) == 0
+    printed = capsys.readouterr()
+    assert "resumed at step 3 " in printed.err and "verdict: " in printed.out
+    assert main(["series", "--resume", "s", "--steps", "5", *ws]) == 2
+    assert "cannot be used with --resume" in capsys.readouterr().err

@@ -90,5 +90,10 @@ def test_budget_settings():
 def test_budget_settings_make_a_valid_train_config():
     from nlp.training.config import TrainConfig
 
-    for unit, amount in (("minutes", 0.1), ("epochs", 1), ("steps", 1)):
-        TrainConfig(**budget_settings(unit, amount))
+    for unit, amount, limit in (("minutes", 0.1, "max_minutes"), ("epochs", 1, "max_epochs"),
+                                ("steps", 1, "max_steps")):
+        cfg = TrainConfig(**budget_settings(unit, amount))  # raises if a field is refused
+        limits = {name: getattr(cfg, name) for name in ("max_minutes", "max_epochs", "max_steps")}
+        assert limits == {**dict.fromkeys(limits), limit: amount}  # that budget alone
+        if cfg.max_steps is not None:  # evaluated and warmed up within the budget
+            assert cfg.eval_every <= cfg.max_steps and cfg.warmup_steps <= cfg.max_steps

@@ -215,5 +215,5 @@ def test_budget_is_required():
 def test_settings_of_earlier_runs_still_load():
     old = {**TrainConfig(max_steps=5).to_dict(), "eval_batches": None}
     assert TrainConfig.from_dict(old) == TrainConfig(max_steps=5)
-    with pytest.raises(ConfigError, match="unknown training setting"):
+    with pytest.raises(ConfigError, match="Unknown training setting"):
         TrainConfig.from_dict({"max_steps": 5, "eval_batchez": 3})

@@ -17,7 +17,7 @@
 <context>
     <name>AppContext</name>
     <message>
-        <location filename="../context.py" line="+61"/>
+        <location filename="../context.py" line="+75"/>
         <source>Log file: {path}</source>
         <translation>日志文件：{path}</translation>
     </message>
@@ -33,7 +33,7 @@
 <context>
     <name>BeamView</name>
     <message>
-        <location filename="../pages/inspect.py" line="+320"/>
+        <location filename="../pages/inspect/beams.py" line="+33"/>
         <source>Sentence</source>
         <translation>句子</translation>
     </message>
@@ -61,7 +61,7 @@
 <context>
     <name>ComparePanel</name>
     <message>
-        <location filename="../pages/experiments.py" line="+107"/>
+        <location filename="../pages/experiments/compare.py" line="+101"/>
         <source>Runs to compare</source>
         <translation>要比较的运行</translation>
     </message>
@@ -71,7 +71,7 @@
         <translation>清空</translation>
     </message>
     <message>
-        <location line="+94"/>
+        <location line="+89"/>
         <source>Could not compare these runs: {error}</source>
         <translation>无法比较这些运行：{error}</translation>
     </message>
@@ -114,7 +114,7 @@
         <translation>所有文件</translation>
     </message>
     <message>
-        <location line="+106"/>
+        <location line="+46"/>
         <source>Text file…</source>
         <translation>文本文件…</translation>
     </message>
@@ -200,12 +200,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+315"/>
+        <location line="+304"/>
         <source>target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location line="-314"/>
+        <location line="-303"/>
         <source>Pair with another file…</source>
         <translation>与另一个文件配对…</translation>
     </message>
@@ -301,13 +301,13 @@
         <translation>{kind}：{files}</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+49"/>
         <location line="+2"/>
         <source>reading…</source>
         <translation>正在读取…</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+29"/>
         <source>lines</source>
         <translation>行数</translation>
     </message>
@@ -527,7 +527,7 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../background.py" line="+28"/>
+        <location filename="../background.py" line="+61"/>
         <source>Not enough memory for this. Try a smaller model, batch or input.</source>
         <translation>内存不足。请尝试更小的模型、批大小或输入。</translation>
     </message>
@@ -545,8 +545,8 @@
 <context>
     <name>ExperimentsPage</name>
     <message>
-        <location filename="../pages/experiments.py" line="-168"/>
-        <location filename="../search_panel.py" line="+75"/>
+        <location filename="../pages/experiments/compare.py" line="-162"/>
+        <location filename="../pages/experiments/search.py" line="+77"/>
         <source>Run</source>
         <translation>运行</translation>
     </message>
@@ -567,7 +567,7 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../search_panel.py" line="-3"/>
+        <location filename="../pages/experiments/search.py" line="-3"/>
         <source>Score</source>
         <translation>得分</translation>
     </message>
@@ -578,13 +578,13 @@
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../search_panel.py" line="+2"/>
+        <location filename="../pages/experiments/search.py" line="+2"/>
         <source>Wall time</source>
         <translation>耗时</translation>
     </message>
     <message>
         <location line="+1"/>
-        <location filename="../search_panel.py" line="-1"/>
+        <location filename="../pages/experiments/search.py" line="-1"/>
         <source>Steps</source>
         <translation>步数</translation>
     </message>
@@ -594,7 +594,7 @@
         <translation>不同之处</translation>
     </message>
     <message>
-        <location line="+229"/>
+        <location filename="../pages/experiments/page.py" line="+31"/>
         <source>Compare</source>
         <translation>比较</translation>
     </message>
@@ -604,7 +604,7 @@
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../search_panel.py" line="-5"/>
+        <location filename="../pages/experiments/search.py" line="-5"/>
         <source>Trial</source>
         <translation>试验</translation>
     </message>
@@ -690,12 +690,12 @@
         <translation>子词</translation>
     </message>
     <message>
-        <location line="+57"/>
+        <location line="+8"/>
         <source>{name}: best of search {search}, {minutes} minutes</source>
         <translation>{name}：搜索 {search} 的最佳配置，{minutes} 分钟</translation>
     </message>
     <message>
-        <location line="+456"/>
+        <location line="+414"/>
         <source>{method} search over {space} on {corpus}.</source>
         <translation>在 {corpus} 上对 {space} 进行{method}搜索。</translation>
     </message>
@@ -801,7 +801,7 @@
 <context>
     <name>GateView</name>
     <message>
-        <location filename="../pages/inspect.py" line="-219"/>
+        <location filename="../pages/inspect/gates.py" line="+78"/>
         <source>Which unit of the layer to colour the text by</source>
         <translation>按该层的哪个单元为文本着色</translation>
     </message>
@@ -899,7 +899,7 @@
 <context>
     <name>GeneratePage</name>
     <message>
-        <location filename="../pages/generate.py" line="+81"/>
+        <location filename="../pages/generate.py" line="+79"/>
         <source>Language model:</source>
         <translation>语言模型：</translation>
     </message>
@@ -1034,7 +1034,7 @@
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+26"/>
         <source>The seed must be a whole number from 0 to {max}, or empty for random.</source>
         <translation>随机种子必须是 0 到 {max} 之间的整数，留空则随机选取。</translation>
     </message>
@@ -1059,12 +1059,12 @@
         <translation>正在停止…</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+23"/>
         <source>Generating… {chars} characters in {seconds} s</source>
         <translation>正在生成… {seconds} 秒内生成 {chars} 个字符</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+5"/>
         <source>Stopped: {chars} characters in {seconds} s ({rate} characters/s){seed}.</source>
         <translation>已停止：{seconds} 秒内生成 {chars} 个字符（{rate} 字符/秒）{seed}。</translation>
     </message>
@@ -1084,7 +1084,7 @@
         <translation>模型在 {tokens} 个词元后结束了文本。</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+24"/>
         <source>Copied the text to the clipboard.</source>
         <translation>已将文本复制到剪贴板。</translation>
     </message>
@@ -1110,7 +1110,7 @@
         <translation>已保存到 {path}。</translation>
     </message>
     <message>
-        <location line="+22"/>
+        <location line="+21"/>
         <source>best checkpoint at step {step}</source>
         <translation>最佳检查点位于第 {step} 步</translation>
     </message>
@@ -1141,17 +1141,9 @@
     </message>
 </context>
 <context>
-    <name>Inference</name>
-    <message>
-        <location filename="../inference.py" line="+276"/>
-        <source>cannot write {path}: {reason}. Choose another folder or free some disk space.</source>
-        <translation>无法写入 {path}：{reason}。请选择其他文件夹或释放一些磁盘空间。</translation>
-    </message>
-</context>
-<context>
     <name>InspectPage</name>
     <message>
-        <location filename="../pages/inspect.py" line="-237"/>
+        <location filename="../pages/inspect/gates.py" line="-206"/>
         <source>inside quotes</source>
         <translation>在引号内</translation>
     </message>
@@ -1231,7 +1223,7 @@
         <translation>更新门</translation>
     </message>
     <message>
-        <location line="+319"/>
+        <location filename="../pages/inspect/page.py" line="+77"/>
         <source>A text for the model to read</source>
         <translation>供模型读取的文本</translation>
     </message>
@@ -1282,12 +1274,12 @@
     </message>
     <message>
         <location line="+0"/>
-        <location line="+140"/>
+        <location line="+124"/>
         <source>translator</source>
         <translation>翻译模型</translation>
     </message>
     <message>
-        <location line="-136"/>
+        <location line="-120"/>
         <source>&apos;{name}&apos; is not a language model or translator run in this workspace.</source>
         <translation>“{name}”不是此工作区中的语言模型或翻译模型运行。</translation>
     </message>
@@ -1302,7 +1294,7 @@
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+21"/>
         <source>Choose a language model or a translator run first.</source>
         <translation>请先选择一个语言模型或翻译模型运行。</translation>
     </message>
@@ -1312,7 +1304,7 @@
         <translation>正在读取文本…</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+16"/>
         <source>characters</source>
         <translation>个字符</translation>
     </message>
@@ -1337,7 +1329,7 @@
         <translation>用 {seconds} 秒搜索了 {count} 个句子。</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+21"/>
         <source>character</source>
         <translation>字符级</translation>
     </message>
@@ -1365,7 +1357,7 @@
 <context>
     <name>LengthChart</name>
     <message>
-        <location filename="../pages/corpora.py" line="-521"/>
+        <location filename="../widgets/length_chart.py" line="+21"/>
         <source>line length (characters)</source>
         <translation>行长（字符）</translation>
     </message>
@@ -1507,42 +1499,42 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../pages/corpora.py" line="+61"/>
+        <location filename="../pages/corpora.py" line="-448"/>
         <source>Corpora</source>
         <translation>语料库</translation>
     </message>
     <message>
-        <location filename="../pages/generate.py" line="-368"/>
+        <location filename="../pages/generate.py" line="-346"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../pages/runs.py" line="+66"/>
+        <location filename="../pages/runs.py" line="+68"/>
         <source>Runs</source>
         <translation>运行记录</translation>
     </message>
     <message>
-        <location filename="../pages/train.py" line="+710"/>
+        <location filename="../pages/train/page.py" line="+73"/>
         <source>Train</source>
         <translation>训练</translation>
     </message>
     <message>
-        <location filename="../pages/translate.py" line="+50"/>
+        <location filename="../pages/translate.py" line="+53"/>
         <source>Translate</source>
         <translation>翻译</translation>
     </message>
     <message>
-        <location filename="../pages/experiments.py" line="-10"/>
+        <location filename="../pages/experiments/page.py" line="-10"/>
         <source>Experiments</source>
         <translation>实验</translation>
     </message>
     <message>
-        <location filename="../pages/inspect.py" line="-228"/>
+        <location filename="../pages/inspect/page.py" line="-209"/>
         <source>Inspect</source>
         <translation>探查</translation>
     </message>
     <message>
-        <location filename="../pages/series.py" line="+101"/>
+        <location filename="../pages/series.py" line="+103"/>
         <source>Series</source>
         <translation>时间序列</translation>
     </message>
@@ -1558,7 +1550,7 @@
 <context>
     <name>RunDetails</name>
     <message>
-        <location filename="../run_details.py" line="+32"/>
+        <location filename="../run_details.py" line="+28"/>
         <source>No runs yet. Train one on the Train page, or import a .rnnrun file (Import…).</source>
         <translation>还没有运行。请在“训练”页训练一个，或导入 .rnnrun 文件（导入…）。</translation>
     </message>
@@ -1568,7 +1560,7 @@
         <translation>选择一个运行以查看其设置、曲线和样例；选择多个运行可进行比较。</translation>
     </message>
     <message>
-        <location line="+60"/>
+        <location line="+36"/>
         <source>Curves</source>
         <translation>曲线</translation>
     </message>
@@ -1583,12 +1575,12 @@
         <translation>横轴：步数</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+33"/>
         <source>Comparing {names}</source>
         <translation>正在比较：{names}</translation>
     </message>
     <message>
-        <location line="+69"/>
+        <location line="+67"/>
         <source>folder</source>
         <translation>文件夹</translation>
     </message>
@@ -1696,7 +1688,7 @@
 <context>
     <name>RunTable</name>
     <message>
-        <location filename="../run_table.py" line="+34"/>
+        <location filename="../run_table.py" line="+35"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -1915,7 +1907,7 @@
         <translation>筛选运行：名称、任务、模型、数据…（Ctrl+F）</translation>
     </message>
     <message>
-        <location line="+102"/>
+        <location line="+97"/>
         <source>Could not list the runs: {error}</source>
         <translation>无法列出运行：{error}</translation>
     </message>
@@ -2029,7 +2021,7 @@
         <translation>已将 {file} 导入为 {name}。</translation>
     </message>
     <message>
-        <location line="+37"/>
+        <location line="+36"/>
         <source>the Runs page is {doing}</source>
         <translation>“运行记录”页{doing}</translation>
     </message>
@@ -2037,7 +2029,7 @@
 <context>
     <name>SearchPanel</name>
     <message>
-        <location filename="../search_panel.py" line="-404"/>
+        <location filename="../pages/experiments/search.py" line="-392"/>
         <source>Saved searches</source>
         <translation>已保存的搜索</translation>
     </message>
@@ -2145,7 +2137,7 @@
         <translation>所有文件</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+40"/>
         <source>{name}   {method}, {count} trials</source>
         <translation>{name}   {method}，{count} 次试验</translation>
     </message>
@@ -2155,7 +2147,7 @@
         <translation>{name}   进行中</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+8"/>
         <source>Could not list the searches: {error}</source>
         <translation>无法列出搜索：{error}</translation>
     </message>
@@ -2190,7 +2182,7 @@
         <translation>基线配置</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+33"/>
         <source>Choose a corpus to search on.</source>
         <translation>请选择用于搜索的语料库。</translation>
     </message>
@@ -2200,12 +2192,12 @@
         <translation>请指定要搜索的内容，例如：{example}</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+26"/>
         <source>Stopping: the trial training now saves a checkpoint, then the search saves what it found.</source>
         <translation>正在停止：正在训练的试验会先保存检查点，然后搜索会保存已找到的结果。</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+34"/>
         <source>Searching for {elapsed} (budget: {budget} of training); finished trials: {done}.</source>
         <translation>已搜索 {elapsed}（预算：训练 {budget}）；已完成的试验：{done}。</translation>
     </message>
@@ -2223,7 +2215,7 @@
 <context>
     <name>SeriesPage</name>
     <message>
-        <location filename="../pages/series.py" line="-48"/>
+        <location filename="../pages/series.py" line="-49"/>
         <source>stop with a message</source>
         <translation>停止并提示</translation>
     </message>
@@ -2253,12 +2245,12 @@
         <translation>各层大小必须是不小于 1 的整数，每层一个，例如 50 50（而不是“{text}”）</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>{name}: series, {cell}</source>
         <translation>{name}：时间序列，{cell}</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+49"/>
         <source>Train and forecast</source>
         <translation>训练并预测</translation>
     </message>
@@ -2429,7 +2421,7 @@
         <translation>所有文件</translation>
     </message>
     <message>
-        <location line="+44"/>
+        <location line="+39"/>
         <source>Choose a CSV file first (or press Sample).</source>
         <translation>请先选择 CSV 文件（或按“示例”）。</translation>
     </message>
@@ -2439,17 +2431,17 @@
         <translation>有一个时间序列运行正在训练；请等待它结束或将其停止。</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+35"/>
         <source>a run named &apos;{name}&apos; already exists; choose another name</source>
         <translation>名为“{name}”的运行已存在；请换一个名称</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+7"/>
         <source>a series model is training</source>
         <translation>有一个时间序列模型正在训练</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>{name}: reading the series…</source>
         <translation>{name}：正在读取序列…</translation>
     </message>
@@ -2475,7 +2467,7 @@
         <translation>在训练开始前已停止；未保存任何内容。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+22"/>
         <source>{name}: {n} values ({train} to train, {val} to validate, {test} held out); season {season}.</source>
         <translation>{name}：共 {n} 个值（{train} 个用于训练，{val} 个用于验证，{test} 个留出）；季节周期 {season}。</translation>
     </message>
@@ -2485,7 +2477,7 @@
         <translation>未找到</translation>
     </message>
     <message>
-        <location line="+30"/>
+        <location line="+29"/>
         <source>Nothing to show.</source>
         <translation>没有可显示的内容。</translation>
     </message>
@@ -2493,7 +2485,7 @@
 <context>
     <name>SetupForm</name>
     <message>
-        <location filename="../pages/train.py" line="-641"/>
+        <location filename="../pages/train/form.py" line="+41"/>
         <source>Character language model</source>
         <translation>字符级语言模型</translation>
     </message>
@@ -2523,7 +2515,7 @@
         <translation>步</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+39"/>
         <source>Start training</source>
         <translation>开始训练</translation>
     </message>
@@ -2538,7 +2530,7 @@
         <translation>将此运行加入队列两次，分别使用两种单元类型，数据、随机种子和预算均相同，并在“实验”页比较它们</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+21"/>
         <source>What to train</source>
         <translation>训练内容</translation>
     </message>
@@ -2566,12 +2558,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+237"/>
+        <location line="+266"/>
         <source>Corpus</source>
         <translation>语料库</translation>
     </message>
     <message>
-        <location line="-234"/>
+        <location line="-263"/>
         <source>only for two aligned files</source>
         <translation>仅用于两个对齐的文件</translation>
     </message>
@@ -2701,7 +2693,7 @@
         <translation>句对 TSV 文件，或源语言文件</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>Choose a corpus to train on.</source>
         <translation>请选择用于训练的语料库。</translation>
     </message>
@@ -2711,17 +2703,17 @@
         <translation>正在估算语料库大小…</translation>
     </message>
     <message>
-        <location line="+36"/>
+        <location line="+37"/>
         <source>Working out the settings for this corpus, budget and machine…</source>
         <translation>正在为此语料、预算和本机计算设置…</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+13"/>
         <source>Recipe: {why}.</source>
         <translation>配方：{why}。</translation>
     </message>
     <message>
-        <location line="+34"/>
+        <location line="+63"/>
         <source>Sentence pairs</source>
         <translation>句对</translation>
     </message>
@@ -2757,7 +2749,7 @@
 <context>
     <name>TrainPage</name>
     <message>
-        <location filename="../pages/train.py" line="-331"/>
+        <location filename="../pages/train/page.py" line="-13"/>
         <source>finished: the budget is used up</source>
         <translation>已完成：预算已用完</translation>
     </message>
@@ -2787,7 +2779,7 @@
         <translation>已停止；检查点已保存</translation>
     </message>
     <message>
-        <location line="+439"/>
+        <location filename="../pages/train/jobs.py" line="+69"/>
         <source>{name}: char LM, {cell}</source>
         <translation>{name}：字符级语言模型，{cell}</translation>
     </message>
@@ -2797,7 +2789,7 @@
         <translation>{name}：子词语言模型，{cell}</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+27"/>
         <source>{name}: translator, {cell}</source>
         <translation>{name}：翻译模型，{cell}</translation>
     </message>
@@ -2807,23 +2799,23 @@
         <translation>{name}：再训练 {minutes} 分钟</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location filename="../pages/train/run_view.py" line="+17"/>
         <source>run &apos;{name}&apos; cannot be read: {error}</source>
         <translation>无法读取运行“{name}”：{error}</translation>
     </message>
     <message>
-        <location line="+64"/>
+        <location filename="../pages/train/live.py" line="+70"/>
         <source>step {step}   epoch {epoch}   {speed} tokens/s   trained {trained}   ETA {eta}</source>
         <translation>第 {step} 步   第 {epoch} 轮   {speed} 词元/秒   已训练 {trained}   预计剩余 {eta}</translation>
     </message>
     <message>
         <location line="+5"/>
-        <location line="+438"/>
+        <location filename="../pages/train/page.py" line="+421"/>
         <source>best validation: {metrics}</source>
         <translation>最佳验证结果：{metrics}</translation>
     </message>
     <message>
-        <location line="-379"/>
+        <location filename="../pages/train/page.py" line="-369"/>
         <source>Samples at the last evaluation</source>
         <translation>最近一次评估的样例</translation>
     </message>
@@ -2834,13 +2826,13 @@
     </message>
     <message>
         <location line="+12"/>
-        <location line="+184"/>
-        <location line="+144"/>
+        <location line="+180"/>
+        <location line="+139"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location line="-327"/>
+        <location line="-318"/>
         <source>Stop and save</source>
         <translation>停止并保存</translation>
     </message>
@@ -2875,7 +2867,7 @@
         <translation>移除</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+28"/>
         <source>a run is training</source>
         <translation>有一个运行正在训练</translation>
     </message>
@@ -2891,23 +2883,24 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+133"/>
+        <location line="+130"/>
         <source>Stopping: saving a checkpoint…</source>
         <translation>正在停止：保存检查点…</translation>
     </message>
     <message>
-        <location line="-109"/>
+        <location line="-105"/>
         <source>Choose a corpus first (a text file, a folder of them, or a TSV file of sentence pairs for a translator).</source>
         <translation>请先选择语料库（文本文件、文本文件夹，或用于翻译模型的句对 TSV 文件）。</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location filename="../pages/series.py" line="-152"/>
+        <location filename="../pages/train/page.py" line="+20"/>
         <location line="+28"/>
         <source>Queued &apos;{name}&apos;: it starts when the runs before it end.</source>
         <translation>已将“{name}”加入队列：前面的运行结束后开始。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location filename="../pages/train/page.py" line="+10"/>
         <source>A search is running on the Experiments page: training can start when it ends or is stopped there.</source>
         <translation>“实验”页有一个搜索正在进行：待搜索结束或在那里将其停止后才能开始训练。</translation>
     </message>
@@ -2918,7 +2911,7 @@
     </message>
     <message>
         <location line="-24"/>
-        <location line="+39"/>
+        <location line="+35"/>
         <source>&apos;{name}&apos; is already training or queued.</source>
         <translation>“{name}”已在训练或已在队列中。</translation>
     </message>
@@ -2939,22 +2932,22 @@
     </message>
     <message>
         <location line="+1"/>
-        <location line="+40"/>
+        <location line="+37"/>
         <source>Training.</source>
         <translation>正在训练。</translation>
     </message>
     <message>
-        <location line="-15"/>
+        <location line="-12"/>
         <source>Preparing data… (reading the corpus and building the tokenizer)</source>
         <translation>正在准备数据…（读取语料库并构建分词器）</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+11"/>
         <source>Paused.</source>
         <translation>已暂停。</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>step {step}:</source>
         <translation>第 {step} 步：</translation>
     </message>
@@ -2975,7 +2968,7 @@
         <translation>{outcome}（第 {step} 步）。</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+15"/>
         <source>No run is training</source>
         <translation>没有正在训练的运行</translation>
     </message>
@@ -2997,7 +2990,7 @@
         <translation>开始训练</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+6"/>
         <source>&apos;{name}&apos; is shown for continuing: press Continue to queue it after the run training now.</source>
         <translation>已显示“{name}”以便继续训练：按“继续”可将其排在当前训练的运行之后。</translation>
     </message>
@@ -3020,18 +3013,18 @@
 <context>
     <name>TranslatePage</name>
     <message>
-        <location filename="../pages/translate.py" line="+29"/>
+        <location filename="../pages/translate.py" line="+26"/>
         <source>Type or paste text to translate</source>
         <translation>输入或粘贴要翻译的文本</translation>
     </message>
     <message>
         <location line="+4"/>
-        <location line="+212"/>
+        <location line="+196"/>
         <source>The translation appears here</source>
         <translation>译文会显示在这里</translation>
     </message>
     <message>
-        <location line="-210"/>
+        <location line="-194"/>
         <source>Source</source>
         <translation>原文</translation>
     </message>
@@ -3106,7 +3099,7 @@
         <translation>正在加载翻译模型…</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+7"/>
         <source>validation chrF</source>
         <translation>验证 chrF</translation>
     </message>
@@ -3137,7 +3130,7 @@
         <translation>就绪：{details}</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+37"/>
         <source>Choose a translator run first.</source>
         <translation>请先选择一个翻译模型运行。</translation>
     </message>
@@ -3147,7 +3140,7 @@
         <translation>正在翻译…</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+17"/>
         <source>(the translation is empty)</source>
         <translation>（译文为空）</translation>
     </message>
@@ -3197,7 +3190,7 @@
         <translation>正在取消…</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+9"/>
         <source>{done} / {total} lines</source>
         <translation>{done} / {total} 行</translation>
     </message>
@@ -3212,7 +3205,7 @@
         <translation>已将 {count} 行译文写入 {path}。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+19"/>
         <source>a file is being translated</source>
         <translation>正在翻译一个文件</translation>
     </message>

@@ -3,9 +3,10 @@
 The list starts with the built-in samples and remembers what the user adds
 (by dialog or by dropping files and folders). Selecting a corpus reads its
 first lines and then its statistics on a pool thread, so a 200 MB corpus never
-freezes the window; each selection (or change of options) gets a new
-generation number and results of an older one are dropped. Problems are shown
-in the back end's words; an encoding problem also offers the fallback choices.
+freezes the window; a newer selection (or change of options) supersedes the
+reads before it, whose results are dropped (``gui.background.Calls``). Problems
+are shown in the back end's words; an encoding problem also offers the fallback
+choices. The line-length chart is ``gui.widgets.length_chart``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-import pyqtgraph as pg
-import shiboken6
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QThreadPool
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QFont
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.background import call_in_background
+from gui.background import Calls
 from gui.corpus_list import (
     SELECTED_KEY,
     CorpusEntry,
@@ -51,6 +50,7 @@ from gui.corpus_list import (
     save_entries,
     stats_html,
 )
+from gui.widgets.length_chart import LengthChart
 from nlp.cancel import cancel_when
 from nlp.data.corpus import TextOptions
 from nlp.data.stats import CorpusStats
@@ -71,71 +71,12 @@ def _filters(*kinds: tuple[str, str]) -> str:
     return ";;".join([*parts, translate("CorporaPage", "All files") + " (*)"])
 
 
-class LengthChart(QWidget):
-    """A histogram of line lengths (pyqtgraph bars); pairs overlay their two sides."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
-        self.plot.setMouseEnabled(x=False, y=False)
-        self.plot.hideButtons()
-        self.plot.setLabel("bottom", self.tr("line length (characters)"))
-        self.plot.showGrid(y=True, alpha=0.3)
-        self.plot.setMinimumHeight(160)
-        self.plot.setAcceptDrops(False)  # dropped files go to the page
-        self.legend = self.plot.addLegend(offset=(-10, 10))
-        self.bars: list[pg.BarGraphItem] = []
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plot)
-
-    def clear(self) -> None:
-        """Remove the bars and hide the chart: empty axes would suggest a reading."""
-        for item in self.bars:
-            self.plot.removeItem(item)
-        self.bars.clear()
-        self.legend.clear()
-        self.plot.hide()
-
-    def set_series(self, unit: str, series) -> None:
-        """``series``: ``(label, LengthHistogram, colour)``. Bars are drawn at the
-        bins' nominal width, so the last bin (which also holds the rare long
-        outliers) does not stretch across the chart. Sides binned alike stand
-        side by side; otherwise they overlay, half transparent."""
-        self.clear()
-        self.plot.setLabel("left", unit)
-        drawn = [(label, h.bins, colour) for label, h, colour in series if h.bins]
-        widths = {_bin_width(bins) for _, bins, _ in drawn}
-        side_by_side = len(drawn) > 1 and len(widths) == 1
-        for i, (label, bins, colour) in enumerate(drawn):
-            width = _bin_width(bins)
-            share = 0.9 / len(drawn) if side_by_side else 0.9
-            brush = QColor(colour)
-            brush.setAlpha(220 if side_by_side or len(drawn) == 1 else 140)
-            offset = i * width * share if side_by_side else 0.0
-            bars = pg.BarGraphItem(x0=[low + offset for low, _, _ in bins], width=width * share,
-                                   height=[count for _, _, count in bins], brush=brush,
-                                   pen=pg.mkPen(colour))
-            self.plot.addItem(bars)
-            self.bars.append(bars)
-            if len(drawn) > 1:
-                self.legend.addItem(bars, label)
-        self.plot.setVisible(bool(drawn))
-        self.plot.autoRange()
-
-
 def _row(*widgets: QWidget) -> QHBoxLayout:
     row = QHBoxLayout()
     for widget in widgets:
         row.addWidget(widget)
     row.addStretch(1)
     return row
-
-
-def _bin_width(bins) -> int:
-    """The width of the regular bins (the first one; the last may be wider)."""
-    low, high, _ = bins[0]
-    return high - low + 1
 
 
 class CorporaPage(QWidget):
@@ -149,10 +90,9 @@ class CorporaPage(QWidget):
         self.preview: list | None = None
         self.stats = None  # CorpusStats | PairStats of the selected corpus, once read
         self.problem: BaseException | None = None
-        self._generation = 0
-        self._calls: set = set()  # keeps running calls alive until they report
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(2)  # a stale full pass must not hold up the next one
+        # "preview" and "stats" of the selected corpus, on two threads of their own: a
+        # stale full pass must not hold up the next one
+        self._calls = Calls(self, threads=2)
         self._filling = False
         self.setAcceptDrops(True)
         self._build()
@@ -473,7 +413,7 @@ class CorporaPage(QWidget):
         self._read(entry)
 
     def _show_nothing(self) -> None:
-        self._generation += 1
+        self._calls.drop_all()
         self.name_label.setText(self.tr("No corpus"))
         self.path_label.setText(self.tr("Add a text file, a folder or pairs to look at them "
                                         "here."))
@@ -542,8 +482,6 @@ class CorporaPage(QWidget):
     # -- reading off the GUI thread --------------------------------------------------------
     def _read(self, entry: CorpusEntry) -> None:
         """Read the first lines, then the statistics; a newer call makes these stale."""
-        self._generation += 1
-        generation = self._generation
         self.preview, self.stats, self.problem = None, None, None
         self.problem_panel.hide()
         self.preview_box.setPlainText(self.tr("reading…"))
@@ -551,26 +489,17 @@ class CorporaPage(QWidget):
         self.stats_label.setText(self.tr("reading…"))
         self.chart.clear()
         self.train_button.setEnabled(True)
-        self._start(generation, lambda: read_preview(entry), self._preview_ready)
-        self._start(generation, lambda: read_stats(entry), self._stats_ready)
+        self._start("preview", lambda: read_preview(entry), self._preview_ready)
+        self._start("stats", lambda: read_stats(entry), self._stats_ready)
 
-    def _start(self, generation: int, fn, on_done) -> None:
-        def job():
-            if generation != self._generation:  # queued behind a newer selection: skip
+    def _start(self, key: str, fn, on_done) -> None:
+        def job(_report, should_stop):
+            if should_stop():  # queued behind a newer selection: skip
                 return None
-            with cancel_when(lambda: generation != self._generation):  # or stale mid-read
+            with cancel_when(should_stop):  # or stale mid-read
                 return fn()
 
-        def finish(handler, value) -> None:
-            self._calls.discard(holder[0])
-            if shiboken6.isValid(self) and generation == self._generation:
-                handler(value)
-
-        holder: list = []
-        call = call_in_background(job, lambda result: finish(on_done, result),
-                                  lambda exc: finish(self._read_failed, exc), self._pool)
-        holder.append(call)
-        self._calls.add(call)
+        self._calls.start(key, job, on_done, self._read_failed)
 
     def _preview_ready(self, rows: list) -> None:
         self.preview = rows
@@ -620,6 +549,6 @@ class CorporaPage(QWidget):
 
     def shutdown(self, timeout_s: float) -> None:
         """Drop queued reads and stop a running one (within a chunk: nlp.cancel)."""
-        self._generation += 1
-        self._pool.waitForDone(int(timeout_s * 1000))
+        self._calls.drop_all()
+        self._calls.wait(timeout_s)
 

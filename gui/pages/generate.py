@@ -2,7 +2,7 @@
 
 The model loads on a worker thread when a run is chosen (once: it is cached,
 so the next generation starts at once) and the text is made on another
-(:mod:`gui.inference`), arriving in batches a few times a second. The settings
+(:mod:`nlp.inference.interactive`, run by :mod:`gui.background`), arriving in batches a few times a second. The settings
 are those of :class:`~nlp.decoding.generation.GenerationConfig`; an empty seed means a
 fresh random one, which the status line shows so the text can be made again.
 """
@@ -38,14 +38,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import inference
-from gui.background import call_in_background
+from gui.background import Calls
 from gui.context import AppContext
 from gui.run_chooser import RunChooser
+from gui.style import ERROR_STYLE
+from nlp.inference.interactive import GenerationOutcome, stream_generation
+from nlp.inference.loaded import LoadedLM, language_model
 
 SEED_MAX = 2**31 - 1
 PROMPT_GRAY = QColor("#6b6b6b")
-ERROR_STYLE = "color: #b00020;"
 
 
 class GeneratePage(RunChooser, QWidget):
@@ -57,10 +58,7 @@ class GeneratePage(RunChooser, QWidget):
     def __init__(self, ctx: AppContext):
         super().__init__()
         self.ctx = ctx
-        self._job: inference.Job | None = None
-        self._job_id = 0  # pieces of an older generation are ignored
-        self._preload_id = 0
-        self._preload_call = None  # keeps the background call alive
+        self._calls = Calls(self)  # "model": the chosen run's model; "generate": the text
         self._started = 0.0
         self.flush_s = 0.05  # how often streamed text reaches the view
         self.generated = ""  # the continuation shown, without the prompt
@@ -185,13 +183,13 @@ class GeneratePage(RunChooser, QWidget):
         if name is not None:
             self.ctx.remember("generate/run", name)
         self._preload()
-        self._set_running(self._job is not None)
+        self._set_running(self.is_generating())
 
     def _preload(self) -> None:
         """Load the chosen run's model in the background: the first generation is then
         instant, and a damaged checkpoint says so right away."""
         name = self.current_run()
-        self._preload_id += 1
+        self._calls.cancel("model")
         if name is None:
             self.model_label.setStyleSheet("")
             self.model_label.setText(self.tr("No language model yet: train one on the Train "
@@ -199,21 +197,13 @@ class GeneratePage(RunChooser, QWidget):
             return
         self.model_label.setStyleSheet("")
         self.model_label.setText(self.tr("Loading the model…"))
-        request, path = self._preload_id, self._run_path(name)
-        self._preload_call = call_in_background(
-            lambda: inference.language_model(path),
-            lambda loaded: self._model_loaded(request, loaded),
-            lambda exc: self._model_failed(request, exc))
+        path = self._run_path(name)
+        self._calls.start("model", lambda *_: language_model(path), self._model_loaded,
+                          lambda exc: self._show_model_error(self.ctx.message_for(exc)))
 
-    def _model_loaded(self, request: int, loaded: inference.LoadedLM) -> None:
-        if request != self._preload_id:
-            return
+    def _model_loaded(self, loaded: LoadedLM) -> None:
         self.model_label.setStyleSheet("")
         self.model_label.setText(_describe(loaded))
-
-    def _model_failed(self, request: int, exc: BaseException) -> None:
-        if request == self._preload_id:
-            self._show_model_error(self.ctx.message_for(exc))
 
     def _show_model_error(self, text: str) -> None:
         self.model_label.setStyleSheet(ERROR_STYLE)
@@ -256,7 +246,7 @@ class GeneratePage(RunChooser, QWidget):
     # -- generating ----------------------------------------------------------------------
     def generate(self) -> None:
         """Start a generation with the current run, prompt and settings."""
-        if self._job is not None:
+        if self.is_generating():
             return
         name = self.current_run()
         if name is None:
@@ -274,27 +264,27 @@ class GeneratePage(RunChooser, QWidget):
         self._remember_settings()
         prompt = self.prompt.toPlainText()
         self._begin_output(prompt)
-        self._job_id += 1
-        job_id, path, every = self._job_id, self._run_path(name), self.flush_s
-        self._job = inference.Job(lambda report, should_stop: inference.stream_generation(
-            path, prompt, settings, report, should_stop, every))
-        self._job.progress.connect(lambda text: self._append(job_id, text))
-        self._job.done.connect(lambda outcome: self._finished(job_id, outcome, seed_note))
-        self._job.failed.connect(lambda exc: self._failed(job_id, exc))
-        self._job.finished.connect(self._job_ended)
+        path, every = self._run_path(name), self.flush_s
+        worker = self._calls.start(
+            "generate", lambda report, should_stop: stream_generation(
+                path, prompt, settings, report, should_stop, every),
+            lambda outcome: self._finished(outcome, seed_note),
+            lambda exc: self._show_status_error(self.ctx.message_for(exc)),
+            self._append, own_thread=True)
+        worker.finished.connect(self._job_ended)
         self._started = time.monotonic()
         self.status.setStyleSheet("")
         self.status.setText(self.tr("Generating…") + seed_note)
         self._set_running(True)
-        self._job.start()
 
     def stop(self) -> None:
-        if self._job is not None:
-            self._job.stop()
+        worker = self._calls.running("generate")
+        if worker is not None:
+            worker.stop()
             self.status.setText(self.tr("Stopping…"))
 
     def is_generating(self) -> bool:
-        return self._job is not None
+        return self._calls.running("generate") is not None
 
     def _begin_output(self, prompt: str) -> None:
         self.output.clear()
@@ -304,9 +294,7 @@ class GeneratePage(RunChooser, QWidget):
             fmt.setForeground(PROMPT_GRAY)
             self.output.textCursor().insertText(prompt, fmt)
 
-    def _append(self, job_id: int, text: str) -> None:
-        if job_id != self._job_id:
-            return
+    def _append(self, text: str) -> None:
         bar = self.output.verticalScrollBar()
         at_bottom = bar.value() >= bar.maximum() - 4
         cursor = QTextCursor(self.output.document())
@@ -319,10 +307,7 @@ class GeneratePage(RunChooser, QWidget):
         self.status.setText(self.tr("Generating… {chars} characters in {seconds} s").format(
             chars=f"{len(self.generated):,}", seconds=f"{seconds:.1f}"))
 
-    def _finished(self, job_id: int, outcome: inference.GenerationOutcome,
-                  seed_note: str) -> None:
-        if job_id != self._job_id:
-            return
+    def _finished(self, outcome: GenerationOutcome, seed_note: str) -> None:
         rate = outcome.chars / outcome.seconds if outcome.seconds > 0 else 0.0
         how = (self.tr("Stopped: {chars} characters in {seconds} s ({rate} characters/s){seed}.")
                if outcome.stopped else
@@ -332,7 +317,7 @@ class GeneratePage(RunChooser, QWidget):
         why = self._ending(outcome)
         self.status.setText(f"{text} {why}" if why else text)
 
-    def _ending(self, outcome: inference.GenerationOutcome) -> str:
+    def _ending(self, outcome: GenerationOutcome) -> str:
         """Why a sample ended before its length, when it did (not when stopped)."""
         if outcome.ended == "stop":
             return self.tr("It ended at a stop text after {tokens} tokens (the stop text is "
@@ -342,17 +327,12 @@ class GeneratePage(RunChooser, QWidget):
                 tokens=f"{outcome.tokens:,}")
         return ""
 
-    def _failed(self, job_id: int, exc: BaseException) -> None:
-        if job_id == self._job_id:
-            self._show_status_error(self.ctx.message_for(exc))
-
     def _show_status_error(self, text: str) -> None:
         self.status.setStyleSheet(ERROR_STYLE)
         self.status.setText(text)
 
     def _job_ended(self) -> None:
-        self._job = None
-        self._set_running(False)
+        self._set_running(self.is_generating())
 
     def _set_running(self, running: bool) -> None:
         self.generate_button.setEnabled(not running and self.current_run() is not None)
@@ -392,9 +372,8 @@ class GeneratePage(RunChooser, QWidget):
 
     # -- closing -------------------------------------------------------------------------
     def shutdown(self, timeout_s: float) -> None:
-        if self._job is not None:
-            self._job.stop()
-            self._job.wait(timeout_s)
+        self._calls.drop_all()
+        self._calls.wait(timeout_s)
 
 
 def _is_number(text: str) -> bool:
@@ -402,7 +381,7 @@ def _is_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def _describe(loaded: inference.LoadedLM) -> str:
+def _describe(loaded: LoadedLM) -> str:
     """'Ready: best checkpoint at step 1,200 · validation bits/char 1.62 · generating
     with int8, 1 thread (auto)'."""
     translate = QCoreApplication.translate

@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QPoint,
     QSignalBlocker,
     Qt,
-    QThreadPool,
 )
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -38,9 +37,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.background import Calls
 from gui.context import AppContext
-from gui.run_details import PendingCalls, RunDetails
+from gui.run_details import RunDetails
 from gui.run_table import SUMMARY_ROLE, RunFilterProxy, RunTableModel, size_text
+from gui.style import show_status
 from nlp.runs.archive import checkpoint_problem
 from nlp.runs.workspace import Run, RunSummary, Workspace
 
@@ -68,13 +69,11 @@ class RunsPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self._calls = PendingCalls(self)
-        self._list_id = 0
+        self._calls = Calls(self)  # "list": the runs, read again
         self._sized = False  # the columns were fitted to the first runs listed
         self._busy: str | None = None  # what a file operation is doing ("exporting x")
         self._select_after: list[str] = []  # names to select once the list is reloaded
-        self._pool = QThreadPool(self)  # file operations, one at a time; waited for at exit
-        self._pool.setMaxThreadCount(1)
+        self._file_ops = Calls(self, threads=1)  # one at a time; waited for at exit
 
         self.model = RunTableModel(self)
         self.proxy = RunFilterProxy(self)
@@ -216,17 +215,13 @@ class RunsPage(QWidget):
 
     def refresh(self) -> None:
         """Reload the list off the GUI thread; an older reload's result is dropped."""
-        self._list_id += 1
-        request, workspace = self._list_id, self.ctx.workspace
+        workspace = self.ctx.workspace
         if not self._select_after:
             self._select_after = self.selected_names()
-        self._calls.start(lambda: list_runs_checked(workspace),
-                          lambda runs: self._list_loaded(request, runs),
-                          lambda exc: self._list_failed(request, exc))
+        self._calls.start("list", lambda *_: list_runs_checked(workspace), self._list_loaded,
+                          self._list_failed)
 
-    def _list_loaded(self, request: int, runs: list[RunSummary]) -> None:
-        if request != self._list_id:
-            return
+    def _list_loaded(self, runs: list[RunSummary]) -> None:
         wanted, self._select_after = self._select_after, []
         self.model.set_runs(runs)
         if runs and not self._sized:  # once: later the widths are the person's
@@ -240,11 +235,10 @@ class RunsPage(QWidget):
         for column in range(self.model.columnCount() - 1):
             self.table.setColumnWidth(column, min(self.table.columnWidth(column) + 8, 280))
 
-    def _list_failed(self, request: int, exc: BaseException) -> None:
-        if request == self._list_id:
-            self._select_after = []
-            self._say(self.tr("Could not list the runs: {error}").format(
-                error=self.ctx.message_for(exc)), error=True)
+    def _list_failed(self, exc: BaseException) -> None:
+        self._select_after = []
+        self._say(self.tr("Could not list the runs: {error}").format(
+            error=self.ctx.message_for(exc)), error=True)
 
     def _update_count(self) -> None:
         shown, total = self.proxy.rowCount(), self.model.rowCount()
@@ -472,11 +466,10 @@ class RunsPage(QWidget):
             if on_error is not None:
                 on_error()
 
-        self._calls.start(fn, done, failed, self._pool)
+        self._file_ops.start(None, lambda *_: fn(), done, failed)
 
     def _say(self, text: str, error: bool = False) -> None:
-        self.status.setStyleSheet("color: #b00020" if error else "")
-        self.status.setText(text)
+        show_status(self.status, text, error)
 
     # -- the window's hooks -----------------------------------------------------------------
     def busy_reason(self) -> str | None:
@@ -484,4 +477,4 @@ class RunsPage(QWidget):
                 else None)
 
     def shutdown(self, timeout_s: float) -> None:
-        self._pool.waitForDone(int(timeout_s * 1000))
+        self._file_ops.wait(timeout_s)

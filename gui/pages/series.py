@@ -2,9 +2,9 @@
 
 The left side sets it up (the CSV file, by default the shipped sample; the
 column; the cell and layer sizes; window, horizon and season; the budget). A
-series run is an ordinary run (``nlp.tasks.series.task``): it trains on this page's own
-:class:`~gui.training_queue.TrainingQueue` worker, the loss curves grow live,
-and it lists in Runs. When it ends, the held-out forecast is computed on a pool
+series run is an ordinary run (``nlp.tasks.series.task``): it trains on the window's
+training queue (``AppContext.training``: after a run the Train page queued), the
+loss curves grow live, and it lists in Runs. When it ends, the held-out forecast is computed on a pool
 thread and drawn against the truth and the naive and seasonal-naive
 forecasts, with their errors in a table and a verdict.
 """
@@ -38,14 +38,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui.background import call_in_background
+from gui.background import Calls
 from gui.context import AppContext
-from gui.pages.train import LiveRun
-from gui.training_queue import TrainingJob, TrainingQueue
+from gui.pages.train.live import LiveRun
+from gui.style import show_status
 from gui.widgets.forecast import ForecastView, LossView, curve_names, verdict_text
 from nlp.errors import ConfigError, StudioError
-from nlp.runs.workspace import Workspace, check_run_name
+from nlp.runs.workspace import Workspace
 from nlp.training.events import EvalEvent, FailedEvent, FinishedEvent, MessageEvent, StepEvent
+from nlp.training.jobs import TrainingJob
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +75,8 @@ def parse_sizes(text: str) -> tuple[int, ...]:
 
 def series_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
     """A new series run from the form's values (raises StudioError on bad ones)."""
-    from nlp.tasks.series.task import SeriesDataSpec, new_series_training, series_train_config
+    from nlp.tasks.series.data import SeriesDataSpec
+    from nlp.tasks.series.session import new_series_training, series_train_config
 
     spec = SeriesDataSpec(csv=v["csv"], column=v["column"] or None, missing=v["missing"],
                           window=v["window"], horizon=v["horizon"], season=v["season"] or None)
@@ -90,7 +92,7 @@ def series_job(workspace: Workspace, name: str, v: dict) -> TrainingJob:
 
 def load_series_view(workspace: Workspace, name: str) -> dict:
     """A saved run's forecast report and loss history (on a pool thread)."""
-    from nlp.tasks.series.task import forecast_run
+    from nlp.tasks.series.session import forecast_run
 
     report = forecast_run(workspace, name).to_dict()
     return {"name": name, "report": report, "metrics": workspace.resolve(name).metrics()}
@@ -103,12 +105,10 @@ class SeriesPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.queue = TrainingQueue(self)
+        self.queue = ctx.training  # the window's one queue; this page follows its series jobs
         self.live: LiveRun | None = None
         self.report: dict | None = None  # the forecast shown
-        self._request = 0  # a forecast loaded for an older request is dropped
-        self._columns_request = 0  # likewise for the columns of an older CSV
-        self._calls: list = []
+        self._calls = Calls(self)  # "columns" of the CSV; "forecast" of a run
         self._redraw = QTimer(self, singleShot=True, interval=REDRAW_MS)
         self._redraw.timeout.connect(self._draw_rows)
         scroll = QScrollArea()
@@ -268,12 +268,12 @@ class SeriesPage(QWidget):
         self.file_button.clicked.connect(self._choose_file)
         self.sample_button.clicked.connect(self.use_sample)
         self.train_button.clicked.connect(self.train)
-        self.stop_button.clicked.connect(self.queue.stop)
+        self.stop_button.clicked.connect(self.stop)
         self._set_training(False)
 
     # -- the CSV and its columns ---------------------------------------------------------
     def use_sample(self) -> None:
-        from nlp.tasks.series.task import sample_series_path
+        from nlp.tasks.series.data import sample_series_path
 
         self.csv_edit.setText(str(sample_series_path()))
         self.read_columns()
@@ -292,19 +292,14 @@ class SeriesPage(QWidget):
         from nlp.tasks.series.data import read_header
 
         path = self.csv_edit.text().strip()
-        self._columns_request += 1
-        request = self._columns_request
+        self._calls.cancel("columns")
         self.column_combo.clear()
         if not path:
             return
-        self._calls.append(call_in_background(
-            lambda: read_header(path), lambda names: self._show_columns(request, names),
-            lambda exc: self._columns_failed(request, exc)))
+        self._calls.start("columns", lambda *_: read_header(path), self._show_columns,
+                          lambda exc: self._message(self.ctx.message_for(exc), error=True))
 
-    def _show_columns(self, request: int, names: list) -> None:
-        self._calls = self._calls[-4:]
-        if request != self._columns_request:
-            return
+    def _show_columns(self, names: list) -> None:
         self.column_combo.clear()
         self.column_combo.addItems(names)
         wanted = self.ctx.recall("series/column", "", str)  # else the last: often the values
@@ -327,7 +322,7 @@ class SeriesPage(QWidget):
         if not v["csv"]:
             self._message(self.tr("Choose a CSV file first (or press Sample)."), error=True)
             return
-        if self.queue.busy:
+        if self._own_jobs():
             self._message(self.tr("A series run is training; wait for it or stop it."),
                           error=True)
             return
@@ -339,37 +334,44 @@ class SeriesPage(QWidget):
             return
         self._remember(v)
         self.name_edit.clear()
+        if self.queue.busy:  # a run another page queued trains first
+            self._message(QCoreApplication.translate(
+                "TrainPage", "Queued '{name}': it starts when the runs before it end.").format(
+                name=name))
         self.queue.add(job)
 
-    def _run_name(self, v: dict) -> str:
-        from nlp.tasks.series.task import SeriesDataSpec, default_series_run_name
+    def _own_jobs(self) -> list:
+        """This page's series jobs in the queue, training or waiting."""
+        jobs = self.queue.pending() + ([self.queue.current] if self.queue.current else [])
+        return [job for job in jobs if job.task == "series"]
 
-        if v["name"]:
-            name = check_run_name(v["name"])
-            if (self.ctx.workspace.runs_dir / name).exists():
-                raise StudioError(self.tr("a run named '{name}' already exists; choose "
-                                          "another name").format(name=name))
-            return name
-        base = name = default_series_run_name(SeriesDataSpec(csv=v["csv"]), v["cell"])
-        number = 2
-        while (self.ctx.workspace.runs_dir / name).exists():
-            name, number = f"{base}-{number}", number + 1
-        return name
+    def stop(self) -> None:
+        """Stop this page's run (the queue may be training another page's)."""
+        if self.live is not None and self.queue.current is self.live.job:
+            self.queue.stop()
+
+    def _run_name(self, v: dict) -> str:
+        from nlp.tasks.series.data import SeriesDataSpec
+        from nlp.tasks.series.session import default_series_run_name
+
+        base = default_series_run_name(SeriesDataSpec(csv=v["csv"]), v["cell"])
+        return self.queue.new_run_name(self.ctx.workspace, v["name"], base)
 
     def busy_reason(self) -> str | None:
-        return self.tr("a series model is training") if self.queue.busy else None
+        return self.tr("a series model is training") if self._own_jobs() else None
 
     def shutdown(self, timeout_s: float) -> None:
         """Stop the run (it saves a checkpoint) and wait for the worker to end."""
+        self._calls.drop_all()
         self.queue.shutdown(timeout_s)
 
     # -- queue signals -------------------------------------------------------------------
     def _on_started(self, job_id: int) -> None:
         job = self.queue.current
-        if job is None or job.id != job_id:
-            return
+        if job is None or job.id != job_id or job.task != "series":
+            return  # not a series run: the Train page follows it
         self.live = LiveRun(job)
-        self._request += 1  # a forecast still loading is no longer wanted
+        self._calls.cancel("forecast")  # a forecast still loading is no longer wanted
         self.curves.clear()
         self._show_report(None)
         self.progress.setValue(0)
@@ -415,7 +417,7 @@ class SeriesPage(QWidget):
         self._set_training(False)
         self.ctx.runs_changed.emit()
         if isinstance(outcome, BaseException):
-            self._failed(self._request, outcome)
+            self._failed(outcome)
         elif isinstance(outcome, FailedEvent):
             self.state_label.setText(self.tr("Failed."))
             self._message(outcome.message, error=True)
@@ -437,17 +439,11 @@ class SeriesPage(QWidget):
         self._load(name, with_history=True)
 
     def _load(self, name: str, with_history: bool) -> None:
-        self._request += 1
-        request, workspace = self._request, self.ctx.workspace
-        self._calls.append(call_in_background(
-            lambda: load_series_view(workspace, name),
-            lambda view: self._loaded(request, view, with_history),
-            lambda exc: self._failed(request, exc)))
+        workspace = self.ctx.workspace
+        self._calls.start("forecast", lambda *_: load_series_view(workspace, name),
+                          lambda view: self._loaded(view, with_history), self._failed)
 
-    def _loaded(self, request: int, view: dict, with_history: bool) -> None:
-        self._calls = self._calls[-4:]
-        if request != self._request:
-            return
+    def _loaded(self, view: dict, with_history: bool) -> None:
         if with_history:
             self.curves.set_history(view["metrics"])
         self._show_report(view["report"])
@@ -481,11 +477,10 @@ class SeriesPage(QWidget):
         self.verdict_label.setText(verdict_text(report))
 
     # -- small things --------------------------------------------------------------------
-    def _failed(self, request: int, exc: BaseException) -> None:
-        if request == self._request:
-            self._message(self.ctx.message_for(exc), error=True)
-            if self.live is None:
-                self.state_label.setText(self.tr("Nothing to show."))
+    def _failed(self, exc: BaseException) -> None:
+        self._message(self.ctx.message_for(exc), error=True)
+        if self.live is None:
+            self.state_label.setText(self.tr("Nothing to show."))
 
     def _fit_table(self) -> None:
         """As tall as its rows: no empty band under them."""
@@ -493,18 +488,13 @@ class SeriesPage(QWidget):
         table.setFixedHeight(table.horizontalHeader().height() + table.verticalHeader().length()
                              + 2 * table.frameWidth())
 
-    def _columns_failed(self, request: int, exc: BaseException) -> None:
-        if request == self._columns_request:
-            self._message(self.ctx.message_for(exc), error=True)
-
     def _set_training(self, training: bool) -> None:
         self.train_button.setEnabled(not training)
         self.stop_button.setEnabled(training)
         self.progress.setVisible(training)
 
     def _message(self, text: str, error: bool = False) -> None:
-        self.message_label.setStyleSheet("color: #b00020;" if error else "")
-        self.message_label.setText(text)
+        show_status(self.message_label, text, error)
 
     def _remember(self, v: dict) -> None:
         for key in ("csv", "column", "missing", "cell", "hidden", "window", "horizon",
@@ -512,7 +502,7 @@ class SeriesPage(QWidget):
             self.ctx.remember(f"series/{key}", v[key])
 
     def _recall(self) -> None:
-        from nlp.tasks.series.task import sample_series_path
+        from nlp.tasks.series.data import sample_series_path
 
         r = self.ctx.recall
         self.csv_edit.setText(r("series/csv", "", str) or str(sample_series_path()))

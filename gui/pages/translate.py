@@ -1,10 +1,10 @@
 """Translate: type or paste text and a translator run translates it as you pause.
 
 A short pause in typing (:data:`DEBOUNCE_MS`) starts a translation on a
-worker thread (:mod:`gui.inference`). Every change of the text, the run or the
-search settings makes a new request id; a result that comes back for an older
-id is dropped, and while one translation runs only the newest waiting request
-is kept. The n-best alternatives are listed with their scores (length-
+worker thread (:mod:`nlp.inference.interactive`, run by :mod:`gui.background`).
+Every change of the text, the run or the search settings stops the translation
+in flight and drops its result, and while one translation runs only the newest
+waiting request is kept. The n-best alternatives are listed with their scores (length-
 normalised log-probabilities: closer to 0 is more likely), and the attention
 of the best one is drawn as a heatmap. A whole file translates line by line
 with a progress bar; Cancel leaves nothing half-written.
@@ -32,15 +32,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gui import inference
-from gui.background import call_in_background
+from gui.background import Calls
 from gui.context import AppContext
 from gui.run_chooser import RunChooser
+from gui.style import ERROR_STYLE, show_status
+from gui.widgets.boxes import labelled
 from gui.widgets.heatmap import AttentionHeatmap
+from nlp.inference.files import FileOutcome, translate_file
+from nlp.inference.interactive import current_threads, translate_texts
+from nlp.inference.loaded import LoadedTranslator, translator
 
 DEBOUNCE_MS = 400
 ATTENTION_MAX_CHARS = 2000  # longer input translates without attention (it would be huge)
-ERROR_STYLE = "color: #b00020;"
 
 
 class TranslatePage(RunChooser, QWidget):
@@ -52,12 +55,9 @@ class TranslatePage(RunChooser, QWidget):
     def __init__(self, ctx: AppContext):
         super().__init__()
         self.ctx = ctx
-        self._request_id = 0  # the newest request; results for another id are dropped
-        self._job: inference.Job | None = None  # the translation running now
-        self._queued: tuple | None = None  # the newest request waiting for it
-        self._file_job: inference.Job | None = None
-        self._preload_id = 0
-        self._preload_call = None  # keeps the background call alive
+        # "model": the chosen translator; "translate": the text; "file": a whole file
+        self._calls = Calls(self)
+        self._queued: tuple | None = None  # the newest request, waiting for the one running
         self.results: list = []  # TranslationResult of the text shown
         self.shown_source: str | None = None  # the text whose translation is shown
         self.attention_kept = True  # False: the text was too long to keep its attention
@@ -82,8 +82,8 @@ class TranslatePage(RunChooser, QWidget):
         self.target.setReadOnly(True)
         self.target.setPlaceholderText(self.tr("The translation appears here"))
         texts = QSplitter(Qt.Orientation.Horizontal)
-        texts.addWidget(_labelled(self.tr("Source"), self.source))
-        texts.addWidget(_labelled(self.tr("Translation"), self.target))
+        texts.addWidget(labelled(self.tr("Source"), self.source))
+        texts.addWidget(labelled(self.tr("Translation"), self.target))
 
         self.n_best_list = QListWidget()
         self.n_best_list.currentRowChanged.connect(self._show_attention)
@@ -92,9 +92,9 @@ class TranslatePage(RunChooser, QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.heatmap)
         details = QSplitter(Qt.Orientation.Horizontal)
-        details.addWidget(_labelled(self.tr("Alternatives (score: higher is more likely)"),
+        details.addWidget(labelled(self.tr("Alternatives (score: higher is more likely)"),
                                     self.n_best_list))
-        details.addWidget(_labelled(self.tr("Attention (rows: translation, columns: source)"),
+        details.addWidget(labelled(self.tr("Attention (rows: translation, columns: source)"),
                                     scroll))
         details.setSizes([350, 650])
 
@@ -164,7 +164,7 @@ class TranslatePage(RunChooser, QWidget):
     def _run_chosen(self, *_: object) -> None:
         """Load the chosen translator, then translate the text again with it."""
         name = self.current_run()
-        self.file_button.setEnabled(name is not None and self._file_job is None)
+        self.file_button.setEnabled(name is not None and not self._file_running())
         if name is not None:
             self.ctx.remember("translate/run", name)
         self._preload()
@@ -174,22 +174,18 @@ class TranslatePage(RunChooser, QWidget):
         """Load the translator in the background: the first translation is then quick,
         and a damaged checkpoint says so right away."""
         name = self.current_run()
-        self._preload_id += 1
+        self._calls.cancel("model")
         if name is None:
             self.model_label.setStyleSheet("")
             self.model_label.setText(self.tr("No translator yet: train one on the Train page."))
             return
         self.model_label.setStyleSheet("")
         self.model_label.setText(self.tr("Loading the translator…"))
-        request, path = self._preload_id, self._run_path(name)
-        self._preload_call = call_in_background(
-            lambda: inference.translator(path),
-            lambda loaded: self._model_loaded(request, loaded),
-            lambda exc: self._model_failed(request, exc))
+        path = self._run_path(name)
+        self._calls.start("model", lambda *_: translator(path), self._model_loaded,
+                          lambda exc: self._show_model_error(self.ctx.message_for(exc)))
 
-    def _model_loaded(self, request: int, loaded: inference.LoadedTranslator) -> None:
-        if request != self._preload_id:
-            return
+    def _model_loaded(self, loaded: LoadedTranslator) -> None:
         step = loaded.info.get("step")
         chosen_by = {"chrf": self.tr("validation chrF"), "bleu": self.tr("validation BLEU"),
                      "val_loss": self.tr("validation loss")}.get(loaded.selected_by,
@@ -206,10 +202,6 @@ class TranslatePage(RunChooser, QWidget):
         parts.append(self.tr("translating on {mode}").format(mode=loaded.mode))
         self.model_label.setStyleSheet("")
         self.model_label.setText(self.tr("Ready: {details}").format(details=" · ".join(parts)))
-
-    def _model_failed(self, request: int, exc: BaseException) -> None:
-        if request == self._preload_id:
-            self._show_model_error(self.ctx.message_for(exc))
 
     def _show_model_error(self, text: str) -> None:
         self.model_label.setStyleSheet(ERROR_STYLE)
@@ -232,13 +224,14 @@ class TranslatePage(RunChooser, QWidget):
     # -- translating as one types --------------------------------------------------------
     def _changed(self) -> None:
         """The text or a setting changed: what is in flight is stale; wait for a pause."""
-        self._request_id += 1
+        self._calls.cancel("translate")  # it stops within one decoding batch
+        self._queued = None
         self.debounce.start()
 
     def translate_now(self) -> None:
         """Translate the current text now (the debounce timer calls this)."""
         self.debounce.stop()
-        self._request_id += 1
+        self._calls.cancel("translate")
         name, text = self.current_run(), self.source.toPlainText()
         if not text.strip():
             self._show_results(text, [])
@@ -247,44 +240,35 @@ class TranslatePage(RunChooser, QWidget):
         if name is None:
             self.status.setText(self.tr("Choose a translator run first."))
             return
-        request = (self._request_id, self._run_path(name), text, self.beam.value(),
+        request = (self._run_path(name), text, self.beam.value(),
                    min(self.n_best.value(), self.beam.value()))
-        if self._job is not None:
-            self._queued = request  # only the newest waits; the running one is stale:
-            self._job.stop()  # it stops within one decoding batch
+        if self._calls.running("translate") is not None:
+            self._queued = request  # only the newest waits, until the stale one stops
         else:
             self._start(request)
 
     def _start(self, request: tuple) -> None:
-        request_id, path, text, beam, n_best = request
+        path, text, beam, n_best = request
         attention = len(text) <= ATTENTION_MAX_CHARS
-        self._job = inference.Job(lambda report, should_stop: inference.translate_texts(
-            path, [text], beam, n_best, attention, should_stop))
-        self._job.done.connect(
-            lambda results: self._translated(request_id, text, results, attention))
-        self._job.failed.connect(lambda exc: self._translation_failed(request_id, exc))
-        self._job.finished.connect(self._job_ended)
+        worker = self._calls.start(
+            "translate", lambda _report, should_stop: translate_texts(
+                path, [text], beam, n_best, attention, should_stop),
+            lambda results: self._translated(text, results, attention),
+            lambda exc: show_status(self.status, self.ctx.message_for(exc), error=True),
+            own_thread=True)
+        worker.finished.connect(self._job_ended)
         self.status.setStyleSheet("")
         self.status.setText(self.tr("Translating…"))
-        self._job.start()
 
     def _job_ended(self) -> None:
-        self._job = None
         queued, self._queued = self._queued, None
-        if queued is not None and queued[0] == self._request_id:
+        if queued is not None:
             self._start(queued)
 
-    def _translated(self, request_id: int, text: str, results: list, attention: bool) -> None:
-        if request_id != self._request_id:
-            return  # the text or the settings changed since: a newer request follows
+    def _translated(self, text: str, results: list, attention: bool) -> None:
         self.attention_kept = attention
         self._show_results(text, results)
         self.status.setText("")
-
-    def _translation_failed(self, request_id: int, exc: BaseException) -> None:
-        if request_id == self._request_id:
-            self.status.setStyleSheet(ERROR_STYLE)
-            self.status.setText(self.ctx.message_for(exc))
 
     def _show_results(self, text: str, results: list) -> None:
         self.results = results
@@ -335,30 +319,33 @@ class TranslatePage(RunChooser, QWidget):
     def translate_file(self, source: Path, target: Path) -> None:
         """Translate ``source`` line by line into ``target`` on a worker thread."""
         name = self.current_run()
-        if name is None or self._file_job is not None:
+        if name is None or self._file_running():
             return
         if Path(source).resolve() == Path(target).resolve():
             self._file_message(self.tr("Choose another file for the translation: it would "
                                        "overwrite the text being translated."), error=True)
             return
         path, beam = self._run_path(name), self.beam.value()
-        threads = inference.gui_thread_torch_threads()
-        self._file_job = inference.Job(lambda report, should_stop: inference.translate_file(
-            path, source, target, beam, threads, report, should_stop))
-        self._file_job.progress.connect(self._file_progress)
-        self._file_job.done.connect(self._file_done)
-        self._file_job.failed.connect(lambda exc: self._file_message(
-            self.ctx.message_for(exc), error=True))
-        self._file_job.finished.connect(self._file_ended)
+        threads = current_threads()
+        worker = self._calls.start(
+            "file", lambda report, should_stop: translate_file(
+                path, source, target, beam, threads, report, should_stop),
+            self._file_done,
+            lambda exc: self._file_message(self.ctx.message_for(exc), error=True),
+            self._file_progress, own_thread=True)
+        worker.finished.connect(self._file_ended)
         self.progress.setRange(0, 0)  # busy until the line count is known
         self._set_file_running(True)
         self._file_message(self.tr("Translating {name}…").format(name=Path(source).name))
-        self._file_job.start()
 
     def cancel_file(self) -> None:
-        if self._file_job is not None:
-            self._file_job.stop()
+        worker = self._calls.running("file")
+        if worker is not None:
+            worker.stop()
             self._file_message(self.tr("Cancelling…"))
+
+    def _file_running(self) -> bool:
+        return self._calls.running("file") is not None
 
     def _file_progress(self, done_total: tuple[int, int]) -> None:
         done, total = done_total
@@ -367,7 +354,7 @@ class TranslatePage(RunChooser, QWidget):
         self.progress.setFormat(self.tr("{done} / {total} lines").format(done=f"{done:,}",
                                                                          total=f"{total:,}"))
 
-    def _file_done(self, outcome: inference.FileOutcome) -> None:
+    def _file_done(self, outcome: FileOutcome) -> None:
         if outcome.path is None:
             self._file_message(self.tr("Cancelled: nothing was written."))
         else:
@@ -375,7 +362,6 @@ class TranslatePage(RunChooser, QWidget):
                 count=f"{outcome.lines:,}", path=outcome.path))
 
     def _file_ended(self) -> None:
-        self._file_job = None
         self._set_file_running(False)
 
     def _set_file_running(self, running: bool) -> None:
@@ -384,29 +370,17 @@ class TranslatePage(RunChooser, QWidget):
         self.file_button.setEnabled(not running and self.current_run() is not None)
 
     def _file_message(self, text: str, error: bool = False) -> None:
-        self.file_label.setStyleSheet(ERROR_STYLE if error else "")
-        self.file_label.setText(text)
+        show_status(self.file_label, text, error)
 
     def is_busy(self) -> bool:
-        return self._job is not None or self._file_job is not None
+        return self._calls.running("translate") is not None or self._file_running()
 
     # -- closing -------------------------------------------------------------------------
     def busy_reason(self) -> str | None:
-        return self.tr("a file is being translated") if self._file_job is not None else None
+        return self.tr("a file is being translated") if self._file_running() else None
 
     def shutdown(self, timeout_s: float) -> None:
         self.debounce.stop()
         self._queued = None
-        for job in (self._file_job, self._job):
-            if job is not None:
-                job.stop()
-                job.wait(timeout_s)
-
-
-def _labelled(text: str, widget: QWidget) -> QWidget:
-    box = QWidget()
-    col = QVBoxLayout(box)
-    col.setContentsMargins(0, 0, 0, 0)
-    col.addWidget(QLabel(text))
-    col.addWidget(widget)
-    return box
+        self._calls.drop_all()
+        self._calls.wait(timeout_s)

@@ -44,21 +44,40 @@ def describe(report) -> str:
 
 
 def cmd_series(args) -> int:
-    from nlp.cli.common import run_trainer
-    from nlp.tasks.series.task import (
-        SeriesDataSpec,
-        default_series_run_name,
-        forecast_report,
-        load_series,
-        new_series_training,
-        sample_series_path,
-        series_train_config,
-    )
+    from nlp.cli.common import check_resume_flags, run_trainer
+    from nlp.tasks.series.session import load_series, resume_series_training
+    from nlp.tasks.series.task import forecast_report
 
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix.lower() not in (".json", ".png"):
         raise StudioError(f"--out {out}: give a .json file (the numbers) or a .png file "
                           "(the plot)")
+    ws = Workspace(workspace_from(args))
+    if args.resume:
+        check_resume_flags(args)
+        trainer, run = resume_series_training(ws, args.resume, args.minutes,
+                                              (ConsoleProgress(),))
+    else:
+        trainer, run = _new_run(args, ws)
+    code = run_trainer(trainer, run)
+    if code:
+        return code
+    report = forecast_report(*load_series(run, "best"))
+    print(describe(report))
+    if out is not None:
+        save_report(report, out)
+        print(f"wrote {out}", file=sys.stderr)
+    return 0
+
+
+def _new_run(args, ws: Workspace):
+    from nlp.tasks.series.data import SeriesDataSpec, sample_series_path
+    from nlp.tasks.series.session import (
+        default_series_run_name,
+        new_series_training,
+        series_train_config,
+    )
+
     csv = args.csv
     if csv is None:
         csv = str(sample_series_path())
@@ -72,18 +91,8 @@ def cmd_series(args) -> int:
                                 device=args.device, threads=args.threads)
     model = {"cell": args.cell, "hidden": tuple(args.hidden), "dropout": args.dropout,
              "centre": args.centre}
-    ws = Workspace(workspace_from(args))
     name = args.name or default_series_run_name(spec, args.cell)
-    trainer, run = new_series_training(ws, name, spec, model, train, (ConsoleProgress(),))
-    code = run_trainer(trainer, run)
-    if code:
-        return code
-    report = forecast_report(*load_series(run, "best"))
-    print(describe(report))
-    if out is not None:
-        save_report(report, out)
-        print(f"wrote {out}", file=sys.stderr)
-    return 0
+    return new_series_training(ws, name, spec, model, train, (ConsoleProgress(),))
 
 
 def save_report(report, out: Path) -> None:
@@ -136,5 +145,7 @@ def register(sub) -> None:
     p.add_argument("--out", help="write the forecast and its errors to FILE.json, or its plot "
                    "to FILE.png")
     p.add_argument("--name", help="name of the new run (default: file-cell-date)")
+    p.add_argument("--resume", metavar="RUN", help="continue this run from its last "
+                   "checkpoint, for --minutes M more or to the end of its own budget")
     add_workspace_flag(p)
     p.set_defaults(handler=cmd_series)

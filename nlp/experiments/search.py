@@ -280,7 +280,7 @@ def best_settings(result: SearchResult) -> tuple[LMDataSpec, dict, TrainConfig]:
         raise StudioError(f"search {result.name!r} has no completed trial yet")
     model, train = apply_settings(result.base_model, TrainConfig.from_dict(result.base_train),
                                   result.best.params)
-    return LMDataSpec(**result.data), model, train
+    return LMDataSpec.from_dict(result.data), model, train
 
 
 def train_command(result: SearchResult, minutes: float, name: str | None = None) -> str:

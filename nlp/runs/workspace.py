@@ -240,6 +240,12 @@ class Run:
                 index["last"] = names[-1]
         return index
 
+    def best_or_last(self) -> str:
+        """The checkpoint "best" stands for: the best one, or the last while no
+        evaluation has chosen one ("" when there is no checkpoint yet)."""
+        index = self.read_index()
+        return index.get("best") or index.get("last") or ""
+
     def checkpoint_names(self) -> list[str]:
         """Complete checkpoint folders, oldest first (temporary ones are skipped)."""
         if not self.checkpoints_dir.is_dir():
@@ -548,7 +554,7 @@ def load_model(run: Run, which: str, task: str, label: str, build):
     except CheckpointError:
         if which != "best":
             raise
-        ckpt = run.load("last")
+        ckpt = run.load("last")  # a damaged best: the last one (as Run.best_or_last)
     if ckpt.task != task:
         raise CheckpointError(f"run {run.name!r} is a {ckpt.task or 'unknown'} run, "
                               f"not {label}")

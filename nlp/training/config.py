@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, replace
+from typing import ClassVar
 
+from models.config import DictConfig
 from nlp.errors import ConfigError
 
 SCHEDULES = ("cosine", "plateau", "constant")
-# settings that runs saved by earlier versions may hold and that never had an effect:
-# dropped on reading (eval_batches: validation always covers the whole split)
-RETIRED = frozenset({"eval_batches"})
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(DictConfig):
+    LABEL: ClassVar[str] = "training"
+    # settings that runs saved by earlier versions may hold and that never had an effect:
+    # dropped on reading (eval_batches: validation always covers the whole split)
+    RETIRED: ClassVar[frozenset] = frozenset({"eval_batches"})
+
     lr: float = 3e-3
     weight_decay: float = 0.01
     betas: tuple[float, float] = (0.9, 0.99)
@@ -58,24 +62,6 @@ class TrainConfig:
             raise ConfigError("give a budget: a number of minutes, epochs or steps")
         if self.clip < 0:
             raise ConfigError(f"clip must be 0 (off) or positive, not {self.clip}")
-
-    def to_dict(self) -> dict:
-        d = asdict(self)
-        d["betas"] = list(self.betas)
-        return d
-
-    @classmethod
-    def from_dict(cls, data: dict) -> TrainConfig:
-        valid = {f.name for f in fields(cls)}
-        data = {k: v for k, v in data.items() if k not in RETIRED}
-        unknown = sorted(set(data) - valid)
-        if unknown:
-            raise ConfigError(f"unknown training setting(s) {', '.join(unknown)}; valid ones: "
-                              f"{', '.join(sorted(valid))}")
-        data = dict(data)
-        if "betas" in data:
-            data["betas"] = tuple(data["betas"])
-        return cls(**data)
 
 
 def resume_budget(run, elapsed_s: float, extra_minutes: float | None) -> TrainConfig:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QFileDialog
 
 from gui.corpus_list import SAMPLES
+from gui.pages import corpora
 from gui.pages.corpora import CorporaPage
 from nlp.paths import sample_corpora_dir
 
@@ -171,14 +174,27 @@ def test_dropping_files_and_folders_adds_them(page, tmp_path):
     assert page.selected().path == tsv
 
 
-def test_a_newer_selection_discards_an_older_result(page, qtbot, tmp_path):
+def test_a_newer_selection_discards_an_older_result(page, qtbot, tmp_path, monkeypatch):
     first = write(tmp_path / "first.txt", "first\n" * 1000)
     second = write(tmp_path / "second.txt", "second\n")
+    release, read_stats = threading.Event(), corpora.read_stats
+
+    def held_for_first(entry):  # the first file's statistics end after the second is shown
+        if entry.path == first:
+            release.wait(15)
+        return read_stats(entry)
+
+    monkeypatch.setattr(corpora, "read_stats", held_for_first)
     page.add_paths([first])
+    ended = []  # the first file's reads, once each has delivered whatever it would
+    for key in ("preview", "stats"):
+        page._calls.running(key).finished.connect(lambda: ended.append(True))
     page.add_paths([second])
     read(qtbot, page)
-    qtbot.wait(50)  # let a late result of the first read arrive, if it would
+    release.set()
+    qtbot.waitUntil(lambda: len(ended) == 2, timeout=15000)
     assert page.stats.source == second and page.preview == ["second"]
+    assert page.problem is None  # nor did its cancelled read show up as a problem
 
 
 def test_train_on_this_corpus_emits_use_corpus(page, qtbot, ctx, tmp_path):

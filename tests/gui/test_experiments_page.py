@@ -6,8 +6,6 @@ training queue."""
 
 from __future__ import annotations
 
-import random
-import shutil
 import threading
 import time
 
@@ -16,50 +14,24 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QInputDialog
 
-from gui.experiment_tables import best_index, count_text, settings_text
-from gui.pages.experiments import COLUMNS, ExperimentsPage
-from gui.search_panel import COLUMNS as TRIAL_COLUMNS
-from nlp.runs.workspace import Run, Workspace
-from nlp.tasks.lm.session import LMDataSpec, new_lm_training
+from gui.pages.experiments.compare import COLUMNS
+from gui.pages.experiments.page import ExperimentsPage
+from gui.pages.experiments.search import COLUMNS as TRIAL_COLUMNS
+from gui.pages.experiments.tables import best_index, count_text, settings_text
+from nlp.runs.workspace import Run
+from nlp.tasks.lm.session import LMDataSpec
 from nlp.training.config import TrainConfig
 
-WORDS = "the cat sat on a mat and dog ran far away from home while birds sang".split()
-NAMES = ["tiny-lstm", "tiny-gru"]
+NAMES = ["tiny-lstm", "tiny-gru"]  # the shared tiny runs (tests/conftest.py)
 TINY_MODEL = {"layers": 1, "hidden": 16, "embed": 8, "dropout": 0.0, "tied": False}
-TINY_TRAIN = TrainConfig(max_steps=6, eval_every=3, warmup_steps=1, batch_size=4, seq_len=16,
-                         log_every=1, device="cpu", samples=1)
-
-
-def write_corpus(path):
-    """About 3 KB of made-up sentences."""
-    rng = random.Random(0)
-    path.write_text("\n".join(" ".join(rng.choice(WORDS) for _ in range(9)) + "."
-                              for _ in range(60)), encoding="utf-8")
-    return path
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    """Two tiny real runs, LSTM and GRU, 6 steps evaluated at 3 and 6; trained
-    once for the module (the per-test private folders do not exist yet here)."""
-    base = tmp_path_factory.mktemp("trained")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("RNN_STUDIO_CACHE", str(base / "cache"))
-        mp.setenv("RNN_STUDIO_LOGS", str(base / "logs"))
-        corpus = write_corpus(base / "tiny.txt")
-        workspace = Workspace(base / "workspace")
-        for name, cell in zip(NAMES, ("lstm", "gru"), strict=True):
-            trainer, run = new_lm_training(workspace, name, LMDataSpec(str(corpus)),
-                                           {**TINY_MODEL, "cell": cell}, TINY_TRAIN)
-            with run.lock():
-                trainer.run()
-    return workspace.runs_dir
 
 
 @pytest.fixture
-def runs(ctx, trained):
-    for folder in trained.iterdir():
-        shutil.copytree(folder, ctx.workspace.runs_dir / folder.name)
+def runs(ctx, tiny_lm_run, tiny_gru_run, copy_run):
+    """Copies of the shared tiny LSTM and GRU runs (6 steps, evaluated at 3 and 6) in
+    the window's workspace."""
+    for run in (tiny_lm_run, tiny_gru_run):
+        copy_run(run, ctx.workspace)
     ctx.runs_changed.emit()  # for a page made before the runs
     return list(NAMES)
 
@@ -160,14 +132,14 @@ def test_runs_page_compare_selected_opens_the_page_with_those_runs(runs, window,
 
 
 def test_train_page_compare_queues_both_cells_alike_and_shows_them(window, ctx, qtbot,
-                                                                  tmp_path):
-    from gui.pages.train import TrainPage
+                                                                  text_corpus):
+    from gui.pages.train.page import TrainPage
 
     train: TrainPage = window.pages["train"]
     experiments = window.pages["experiments"]
     form = train.form
     form.task_combo.setCurrentIndex(form.task_combo.findData("char"))
-    form.corpus_edit.setText(str(write_corpus(tmp_path / "tiny.txt")))
+    form.corpus_edit.setText(str(text_corpus))
     form.measure()
     qtbot.waitUntil(lambda: form.size is not None, timeout=30_000)
     for spin, value in ((form.layers_spin, 1), (form.hidden_spin, 16), (form.embed_spin, 8),
@@ -211,7 +183,7 @@ def saved_search(ws, corpus, name="s", trials=None):
     done = [t for t in trials if t.state == "complete"]
     result = SearchResult(name, "random", "hidden=8,16,32 lr=1e-4..1e-2:log",
                           LMDataSpec(str(corpus)).to_dict(), {**TINY_MODEL, "cell": "lstm"},
-                          TINY_TRAIN.to_dict(), trials,
+                          TrainConfig(max_steps=6, device="cpu").to_dict(), trials,
                           min(done, key=lambda t: t.value) if done else None,
                           trials[0] if trials else None, minutes=2.0, created=1.0,
                           state="finished")
@@ -219,8 +191,8 @@ def saved_search(ws, corpus, name="s", trials=None):
     return result
 
 
-def test_a_saved_search_shows_its_trials_best_and_baseline(page, ctx, qtbot, tmp_path):
-    saved_search(ctx.workspace, write_corpus(tmp_path / "tiny.txt"))
+def test_a_saved_search_shows_its_trials_best_and_baseline(page, ctx, qtbot, text_corpus):
+    saved_search(ctx.workspace, text_corpus)
     panel = page.search
     page.on_shown()
     table = panel.table
@@ -240,9 +212,9 @@ def test_a_saved_search_shows_its_trials_best_and_baseline(page, ctx, qtbot, tmp
     assert "--hidden 32 " in command and "--lr 0.005 " in command
 
 
-def test_train_best_queues_a_full_run_of_the_best_config(page, ctx, qtbot, tmp_path,
+def test_train_best_queues_a_full_run_of_the_best_config(page, ctx, qtbot, text_corpus,
                                                         monkeypatch):
-    saved_search(ctx.workspace, write_corpus(tmp_path / "tiny.txt"))
+    saved_search(ctx.workspace, text_corpus)
     page.on_shown()
     qtbot.waitUntil(lambda: page.search.shown is not None, timeout=30_000)
     monkeypatch.setattr(QInputDialog, "getDouble", lambda *a, **k: (12.0, True))
@@ -260,7 +232,7 @@ def test_train_best_queues_a_full_run_of_the_best_config(page, ctx, qtbot, tmp_p
     job.prepare(())
     assert made["name"] == "s-best"
     assert (made["model"]["hidden"], made["train"].lr) == (32, 0.005)
-    assert made["model"]["cell"] == "lstm" and made["spec"].corpus.endswith("tiny.txt")
+    assert made["model"]["cell"] == "lstm" and made["spec"].corpus == str(text_corpus)
     assert made["train"].max_minutes == 12.0 and made["train"].max_steps is None
     assert ctx.recall("experiments/best_minutes", type_=float) == 12.0
 
@@ -276,7 +248,7 @@ def test_a_search_is_refused_while_the_queue_trains(page, ctx):
     ctx.training_state.emit(True)
     assert not panel.start_button.isEnabled() and not panel.queue_note.isHidden()
     panel.start_search()
-    assert panel.thread is None and "A run is training" in panel.status.text()
+    assert panel.worker is None and "A run is training" in panel.status.text()
     ctx.training_state.emit(False)
     assert panel.start_button.isEnabled() and panel.queue_note.isHidden()
 
@@ -311,13 +283,13 @@ def fake_search(monkeypatch):
 
 
 def test_a_search_runs_off_the_gui_thread_holds_the_queue_and_stops(
-        page, ctx, qtbot, tmp_path, fake_search):
-    from gui.pages.train import TrainPage
+        page, ctx, qtbot, text_corpus, fake_search):
+    from gui.pages.train.page import TrainPage
 
     train = TrainPage(ctx)
     qtbot.addWidget(train)
     panel = page.search
-    panel.corpus_combo.setCurrentText(str(write_corpus(tmp_path / "tiny.txt")))
+    panel.corpus_combo.setCurrentText(str(text_corpus))
     panel.name_edit.setText("quick")
     panel.space_edit.setText("hidden=32,64")
     panel.method_combo.setCurrentIndex(panel.method_combo.findData("random"))
@@ -332,7 +304,7 @@ def test_a_search_runs_off_the_gui_thread_holds_the_queue_and_stops(
     wait_rows(qtbot, panel.table, 2)
     assert "Search quick is running; finished trials: 2." in panel.header.text()
     assert bold(panel.table, 1) and "(baseline)" in panel.table.item(0, 0).text()
-    saved_search(ctx.workspace, tmp_path / "tiny.txt", name="older")
+    saved_search(ctx.workspace, text_corpus, name="older")
     panel.refresh()  # a listing that lands while the search runs keeps it chosen
     qtbot.waitUntil(lambda: panel.search_list.count() == 2, timeout=30_000)
     assert "Search quick is running" in panel.header.text()  # not the older one
@@ -341,7 +313,7 @@ def test_a_search_runs_off_the_gui_thread_holds_the_queue_and_stops(
             fake_search["trials"]) == ("hidden=32,64", "random", 2.0, 4)
     assert fake_search["train"].max_minutes == 0.5  # the baseline's budget: 2 minutes / 4
     panel.stop_button.click()
-    qtbot.waitUntil(lambda: panel.thread is None, timeout=30_000)
+    qtbot.waitUntil(lambda: panel.worker is None, timeout=30_000)
     assert fake_search["stopped"] and states == [True, False]
     assert train.form.start_button.isEnabled() and page.busy_reason() is None
     qtbot.waitUntil(lambda: panel.shown is not None and panel.shown.name == "quick",
@@ -349,21 +321,21 @@ def test_a_search_runs_off_the_gui_thread_holds_the_queue_and_stops(
     assert panel.train_best_button.isEnabled()
 
 
-def test_a_bad_space_is_said_in_plain_words(page, ctx, qtbot, tmp_path):
+def test_a_bad_space_is_said_in_plain_words(page, ctx, qtbot, text_corpus):
     panel = page.search
-    panel.corpus_combo.setCurrentText(str(write_corpus(tmp_path / "tiny.txt")))
+    panel.corpus_combo.setCurrentText(str(text_corpus))
     panel.space_edit.setText("colour=red,blue")
     states = []
     ctx.search_state.connect(states.append)
     panel.start_search()
-    qtbot.waitUntil(lambda: panel.thread is None, timeout=30_000)
+    qtbot.waitUntil(lambda: panel.worker is None, timeout=30_000)
     assert "'colour' is not a setting that can be varied" in panel.state_label.text()
     assert "Traceback" not in panel.state_label.text() and states == [True, False]
 
 
 def test_the_train_page_queues_what_another_page_sends(window, ctx, qtbot):
-    from gui.training_queue import TrainingJob
     from nlp.errors import StudioError
+    from nlp.training.jobs import TrainingJob
 
     def prepare(listeners):
         raise StudioError("the corpus of this search is gone")

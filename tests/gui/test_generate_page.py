@@ -6,10 +6,10 @@ import pytest
 import torch
 from PySide6.QtGui import QGuiApplication
 
-from gui import inference
 from gui.pages.generate import GeneratePage
 from models.language_model import LanguageModel, LMConfig
 from nlp.data.tokenizers import EOS, CharTokenizer
+from nlp.inference.loaded import language_model
 from nlp.runs.workspace import Workspace
 
 TEXT = "".join(f"Line {i}: the quick brown fox jumps over the lazy dog.\n" for i in range(20))
@@ -17,7 +17,8 @@ TEXT = "".join(f"Line {i}: the quick brown fox jumps over the lazy dog.\n" for i
 
 def make_lm_run(workspace: Workspace, name: str = "tiny-lm"):
     """A tiny language-model run saved as a training run would save it (no training:
-    a test needs a model that loads and samples, not a good one)."""
+    a test needs a model that loads and samples, not a good one). Not the shared
+    ``tiny_lm_run``: here the end of text is ruled out, so a sample runs to its length."""
     run = workspace.create_run(name, {"task": "lm"})
     save_lm_checkpoint(run, 1)
     return run
@@ -172,9 +173,9 @@ def test_open_run_from_another_page(window, ctx, qtbot, lm_run):
 
 
 def test_the_model_is_cached_until_the_run_has_a_newer_checkpoint(page, qtbot, lm_run):
-    first = inference.language_model(lm_run.path)
-    assert inference.language_model(lm_run.path) is first  # loaded once
+    first = language_model(lm_run.path)
+    assert language_model(lm_run.path) is first  # loaded once
     save_lm_checkpoint(lm_run, 5)  # the run trained on meanwhile
     page.on_shown()
     qtbot.waitUntil(lambda: "step 5" in page.model_label.text(), timeout=60_000)
-    assert inference.language_model(lm_run.path) is not first
+    assert language_model(lm_run.path) is not first

@@ -10,7 +10,7 @@ import pytest
 import torch
 from PySide6.QtCore import QPoint, Qt
 
-from gui.pages.inspect import InspectPage
+from gui.pages.inspect.page import InspectPage
 from gui.widgets.text_heatmap import (
     DIVERGING,
     GRID_ROW,
@@ -38,6 +38,8 @@ def save(workspace: Workspace, name: str, task: str, model, tokenizers: dict) ->
 
 
 def make_lm_run(workspace: Workspace, name: str = "chars", cell: str = "lstm") -> None:
+    """Two layers of either cell, over CORPUS's characters (the shared ``tiny_lm_run`` has
+    one LSTM layer): the tests read its layers, gates and labels."""
     tokenizer = CharTokenizer.train([CORPUS])
     torch.manual_seed(1)
     model = LanguageModel(LMConfig(vocab_size=tokenizer.vocab_size, cell=cell, embed=8,
@@ -46,6 +48,7 @@ def make_lm_run(workspace: Workspace, name: str = "chars", cell: str = "lstm") -
 
 
 def make_mt_run(workspace: Workspace, name: str = "numbers") -> None:
+    """A character translator (the shared ``tiny_mt_run`` has subwords), untrained."""
     src, tgt = CharTokenizer.train([SOURCE]), CharTokenizer.train([TARGET])
     torch.manual_seed(0)
     model = Seq2Seq(Seq2SeqConfig(src_vocab=src.vocab_size, tgt_vocab=tgt.vocab_size,

@@ -18,14 +18,18 @@ def test_geometry_and_page_are_remembered(ctx, qtbot):
     first = MainWindow(ctx)
     qtbot.addWidget(first)
     first.show()
-    first.resize(first.minimumSizeHint().expandedTo(first.size()))
-    if first.nav.count() > 1:
-        first.nav.setCurrentRow(first.nav.count() - 1)
+    # not the first start's 1200 x 800, and at its minimum width: a restored window is
+    # fitted to the offscreen screen (800 x 800), narrowed to its minimum and moved left
+    first.setGeometry(40, 50, first.minimumWidth(), 640)
+    qtbot.waitUntil(lambda: first.geometry().height() == 640)
+    first.nav.setCurrentRow(first.nav.count() - 1)
+    geometry = first.geometry()
     first.close()
     second = MainWindow(ctx)
     qtbot.addWidget(second)
-    assert not ctx.recall("window/geometry").isEmpty()  # saved on close; offscreen clamps sizes
-    assert second.nav.currentRow() == first.nav.count() - 1 if first.nav.count() else True
+    second.show()
+    assert (second.geometry().size(), second.geometry().top()) == (geometry.size(), 50)
+    assert second.nav.currentRow() == first.nav.count() - 1 > 0
 
 
 def test_build_window_uses_the_remembered_workspace(tmp_path, settings, qapp, monkeypatch):

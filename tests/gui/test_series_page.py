@@ -8,12 +8,6 @@ import pytest
 
 from gui.pages.series import SeriesPage, parse_sizes
 from nlp.errors import ConfigError
-from nlp.tasks.series.task import (
-    SeriesDataSpec,
-    new_series_training,
-    sample_series_path,
-    series_train_config,
-)
 
 
 @pytest.fixture
@@ -58,15 +52,12 @@ def test_train_shows_curves_forecast_metrics_and_verdict(page, ctx, qtbot):
     assert run.task == "series" and run.step > 0
 
 
-def test_a_saved_run_opens_with_its_history(page, ctx, qtbot):
-    spec = SeriesDataSpec(csv=str(sample_series_path()), window=7, horizon=7)
-    trainer, _ = new_series_training(ctx.workspace, "saved", spec, {"hidden": (4,)},
-                                     series_train_config(steps=4, device="cpu"))
-    trainer.run()
+def test_a_saved_run_opens_with_its_history(page, ctx, qtbot, tiny_series_run, copy_run):
+    copy_run(tiny_series_run, ctx.workspace, "saved")
     page.open_run("saved")
     qtbot.waitUntil(lambda: page.report is not None, timeout=30_000)
     assert len(page.curves.val.getData()[1]) > 0  # its history
-    assert len(page.report["truth"]) == 7
+    assert len(page.report["truth"]) == tiny_series_run.read_config()["data"]["horizon"] == 12
 
 
 def test_bad_settings_are_said_and_nothing_trains(page, qtbot, tmp_path):

@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import random
+import threading
 import time
 
 import pytest
 
-from gui.pages.train import TrainPage
+from gui.pages.train.page import TrainPage
 from nlp.runs.workspace import Run
+from nlp.training.trainer import Trainer
 
-WORDS = "the cat sat on a mat and dog ran far away from home while birds sang".split()
 LONG = 1_000_000  # steps: a budget that a test always stops first
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    """About 3 KB of made-up sentences."""
-    rng = random.Random(0)
-    path = tmp_path / "tiny.txt"
-    path.write_text("\n".join(" ".join(rng.choice(WORDS) for _ in range(9)) + "."
-                              for _ in range(60)), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def pairs(tmp_path):
-    rng = random.Random(1)
-    numbers = [("one", "un"), ("two", "deux"), ("three", "trois"), ("four", "quatre")]
-    lines = []
-    for _ in range(120):
-        chosen = [rng.choice(numbers) for _ in range(3)]
-        lines.append(" ".join(e for e, _ in chosen) + "\t" + " ".join(f for _, f in chosen))
-    path = tmp_path / "pairs.tsv"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -85,13 +62,14 @@ def wait_idle(page, qtbot, timeout=90_000):
     qtbot.waitUntil(lambda: not page.queue.busy and page.live is None, timeout=timeout)
 
 
-def test_a_tiny_run_trains_evaluates_and_finishes(page, ctx, qtbot, corpus):
+def test_a_tiny_run_trains_evaluates_and_finishes(page, ctx, qtbot, text_corpus):
     states, changes = [], []
     ctx.training_state.connect(states.append)
     ctx.runs_changed.connect(lambda: changes.append(True))
-    set_up(page, qtbot, corpus, steps=30, name="tiny")
+    set_up(page, qtbot, text_corpus, steps=30, name="tiny")
     page.start()
     assert "Preparing data" in page.state_label.text()
+    assert not page.continue_button.isVisibleTo(page)  # nothing to continue while it trains
     wait_for_steps(page, qtbot)
     assert "step" in page.stats_label.text() and "tokens/s" in page.stats_label.text()
     wait_idle(page, qtbot)
@@ -102,20 +80,50 @@ def test_a_tiny_run_trains_evaluates_and_finishes(page, ctx, qtbot, corpus):
     assert any("train_loss" in r for r in rows) and any("val_loss" in r for r in rows)
     assert run_of(ctx, "tiny").checkpoint_names()
     assert states == [True, False] and len(changes) >= 2  # created, then finished
-    assert page.continue_button.isVisible() or not page.isVisible()
+    assert page.continue_button.isVisibleTo(page)  # the finished run can go on
     assert page.shown_run == {"name": "tiny", "task": "lm"}
 
 
-def test_pause_resume_and_stop_saves_a_checkpoint(page, ctx, qtbot, corpus):
-    set_up(page, qtbot, corpus, name="paused")
+class Gate(threading.Event):
+    """A trainer's run/pause gate (``Trainer._running``) that tells when the trainer
+    waits at it: ``parked`` is set while a paused trainer takes no step."""
+
+    def __init__(self):
+        super().__init__()
+        self.set()
+        self.parked = threading.Event()
+
+    def wait(self, timeout=None):
+        self.parked.set()
+        try:
+            return super().wait(timeout)
+        finally:
+            self.parked.clear()
+
+
+@pytest.fixture
+def gates(monkeypatch) -> list[Gate]:
+    """The gates of the trainers made during the test, in order."""
+    made, real_init = [], Trainer.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **kwargs)
+        self._running = Gate()
+        made.append(self._running)
+
+    monkeypatch.setattr(Trainer, "__init__", init)
+    return made
+
+
+def test_pause_resume_and_stop_saves_a_checkpoint(page, ctx, qtbot, text_corpus, gates):
+    set_up(page, qtbot, text_corpus, name="paused")
     page.start()
     wait_for_steps(page, qtbot)
     page.toggle_pause()
     assert page.queue.paused and page.pause_button.text() == "Resume"
-    qtbot.wait(300)  # let the step in flight land
+    [gate] = gates
+    qtbot.waitUntil(gate.parked.is_set, timeout=30_000)  # the step in flight ends; no other
     step = page.live.last.step
-    qtbot.wait(500)
-    assert page.live.last.step <= step + 1  # paused: no more steps
     page.toggle_pause()
     assert not page.queue.paused
     wait_for_steps(page, qtbot, step + 3)
@@ -126,10 +134,10 @@ def test_pause_resume_and_stop_saves_a_checkpoint(page, ctx, qtbot, corpus):
     assert run_of(ctx, "paused").checkpoint_names()
 
 
-def test_queued_runs_train_one_after_another(page, ctx, qtbot, corpus):
+def test_queued_runs_train_one_after_another(page, ctx, qtbot, text_corpus):
     order = []
     page.queue.run_ready.connect(lambda _id, name, _cfg: order.append(name))
-    set_up(page, qtbot, corpus, steps=10, name="first")
+    set_up(page, qtbot, text_corpus, steps=10, name="first")
     page.start()
     page.form.name_edit.setText("second")
     page.start()
@@ -142,8 +150,8 @@ def test_queued_runs_train_one_after_another(page, ctx, qtbot, corpus):
     assert page.queue_list.count() == 0 and page.busy_reason() is None
 
 
-def test_a_queued_run_can_be_removed(page, ctx, qtbot, corpus):
-    set_up(page, qtbot, corpus, name="running")
+def test_a_queued_run_can_be_removed(page, ctx, qtbot, text_corpus):
+    set_up(page, qtbot, text_corpus, name="running")
     page.start()
     page.form.name_edit.setText("never")
     page.start()
@@ -157,8 +165,8 @@ def test_a_queued_run_can_be_removed(page, ctx, qtbot, corpus):
     assert not (ctx.workspace.runs_dir / "never").exists()
 
 
-def test_automatic_names_never_clash(page, ctx, qtbot, corpus):
-    set_up(page, qtbot, corpus, steps=5)
+def test_automatic_names_never_clash(page, ctx, qtbot, text_corpus):
+    set_up(page, qtbot, text_corpus, steps=5)
     page.start()
     page.start()  # the same second, the same corpus: a fresh name all the same
     names = page.queue.run_names()
@@ -167,8 +175,8 @@ def test_automatic_names_never_clash(page, ctx, qtbot, corpus):
     assert len(list(ctx.workspace.runs_dir.iterdir())) == 2
 
 
-def test_a_bad_corpus_shows_a_message_not_a_traceback(page, ctx, qtbot, tmp_path, corpus):
-    set_up(page, qtbot, corpus, steps=5)
+def test_a_bad_corpus_shows_a_message_not_a_traceback(page, ctx, qtbot, tmp_path, text_corpus):
+    set_up(page, qtbot, text_corpus, steps=5)
     page.form.corpus_edit.setText(str(tmp_path / "missing.txt"))
     page.start()
     wait_idle(page, qtbot)
@@ -185,15 +193,15 @@ def test_an_empty_corpus_field_is_refused_at_once(page, qtbot):
     assert not page.queue.busy
 
 
-def test_a_bad_run_name_is_refused_at_once(page, qtbot, corpus):
-    set_up(page, qtbot, corpus, steps=5, name="no/slashes")
+def test_a_bad_run_name_is_refused_at_once(page, qtbot, text_corpus):
+    set_up(page, qtbot, text_corpus, steps=5, name="no/slashes")
     page.start()
     assert "cannot name a run" in page.message_label.text()
     assert not page.queue.busy
 
 
-def test_shutdown_during_training_saves_and_returns_quickly(page, ctx, qtbot, corpus):
-    set_up(page, qtbot, corpus, name="closing")
+def test_shutdown_during_training_saves_and_returns_quickly(page, ctx, qtbot, text_corpus):
+    set_up(page, qtbot, text_corpus, name="closing")
     page.start()
     wait_for_steps(page, qtbot)
     assert page.busy_reason() == "a run is training"
@@ -203,7 +211,7 @@ def test_shutdown_during_training_saves_and_returns_quickly(page, ctx, qtbot, co
     assert run_of(ctx, "closing").checkpoint_names()
 
 
-def test_closing_the_window_stops_training_with_a_checkpoint(train_window, ctx, qtbot, corpus,
+def test_closing_the_window_stops_training_with_a_checkpoint(train_window, ctx, qtbot, text_corpus,
                                                              monkeypatch):
     window = train_window
     from PySide6.QtWidgets import QMessageBox
@@ -212,7 +220,7 @@ def test_closing_the_window_stops_training_with_a_checkpoint(train_window, ctx, 
     monkeypatch.setattr(QMessageBox, "question",
                         lambda *a, **k: asked.append(a) or QMessageBox.StandardButton.Yes)
     page = window.pages["train"]
-    set_up(page, qtbot, corpus, name="window")
+    set_up(page, qtbot, text_corpus, name="window")
     page.start()
     wait_for_steps(page, qtbot)
     window.close()
@@ -220,10 +228,10 @@ def test_closing_the_window_stops_training_with_a_checkpoint(train_window, ctx, 
     assert not page.queue.busy
 
 
-def test_open_run_then_continue_for_more_minutes(train_window, ctx, qtbot, corpus):
+def test_open_run_then_continue_for_more_minutes(train_window, ctx, qtbot, text_corpus):
     window = train_window
     page = window.pages["train"]
-    set_up(page, qtbot, corpus, steps=8, name="again")
+    set_up(page, qtbot, text_corpus, steps=8, name="again")
     page.start()
     wait_idle(page, qtbot)
     step = run_of(ctx, "again").summary().step
@@ -241,9 +249,9 @@ def test_open_run_then_continue_for_more_minutes(train_window, ctx, qtbot, corpu
     assert ctx.recall("train/continue_minutes", type_=float) == 0.5
 
 
-def test_a_tiny_translator_trains_and_shows_translations(page, ctx, qtbot, pairs):
-    set_up(page, qtbot, pairs, steps=6, task="mt", name="mt")
-    assert page.form.size.unit == "pairs" and page.form.size.amount == 120
+def test_a_tiny_translator_trains_and_shows_translations(page, ctx, qtbot, pairs_corpus):
+    set_up(page, qtbot, pairs_corpus, steps=6, task="mt", name="mt")
+    assert page.form.size.unit == "pairs" and page.form.size.amount == 200
     page.start()
     wait_idle(page, qtbot, timeout=120_000)
     assert "finished" in page.state_label.text().lower(), page.message_label.text()
@@ -251,31 +259,31 @@ def test_a_tiny_translator_trains_and_shows_translations(page, ctx, qtbot, pairs
     assert run_of(ctx, "mt").read_config()["task"] == "mt"
 
 
-def test_use_corpus_fills_the_form_and_choices_are_remembered(ctx, qtbot, pairs, corpus):
+def test_use_corpus_fills_the_form_and_choices_are_remembered(ctx, qtbot, pairs_corpus, text_corpus):
     page = TrainPage(ctx)
     qtbot.addWidget(page)
-    ctx.use_corpus.emit({"kind": "pairs", "path": str(pairs), "columns": [1, 0]})
-    assert page.form.task == "mt" and page.form.corpus_edit.text() == str(pairs)
+    ctx.use_corpus.emit({"kind": "pairs", "path": str(pairs_corpus), "columns": [1, 0]})
+    assert page.form.task == "mt" and page.form.corpus_edit.text() == str(pairs_corpus)
     assert page.form.cell_combo.currentData() == "gru"  # the translator's usual cell
     assert (page.form.src_col.value(), page.form.tgt_col.value()) == (1, 0)
     qtbot.waitUntil(lambda: page.form.size is not None, timeout=30_000)
-    assert "120 pairs" in page.form.size_label.text()
-    ctx.use_corpus.emit({"kind": "text", "path": str(corpus)})
+    assert "200 pairs" in page.form.size_label.text()
+    ctx.use_corpus.emit({"kind": "text", "path": str(text_corpus)})
     assert page.form.task == "char"
     qtbot.waitUntil(lambda: page.form.size is not None, timeout=30_000)
     page.form.hidden_spin.setValue(48)
     page.form.remember()
     again = TrainPage(ctx)
     qtbot.addWidget(again)
-    assert again.form.corpus_edit.text() == str(corpus)
+    assert again.form.corpus_edit.text() == str(text_corpus)
     qtbot.waitUntil(lambda: again.form.size is not None, timeout=30_000)
     assert again.form.hidden_spin.value() == 48  # remembered sizes are kept
 
 
 def test_the_recipe_fills_the_form_says_why_and_keeps_what_the_person_set(page, qtbot,
-                                                                          corpus):
+                                                                          text_corpus):
     form = page.form
-    form.corpus_edit.setText(str(corpus))
+    form.corpus_edit.setText(str(text_corpus))
     form.budget_unit.setCurrentText("minutes")
     form.budget_spin.setValue(2)
     form.device_combo.setCurrentText("cpu")
@@ -292,7 +300,7 @@ def test_the_recipe_fills_the_form_says_why_and_keeps_what_the_person_set(page, 
     qtbot.waitUntil(lambda: form.recipe is not None and form.recipe is not recipe
                     and "3 minutes" in form.recipe_label.text(), timeout=60_000)
     assert form.hidden_spin.value() == 40
-    from gui.pages.train import fixed_fields
+    from gui.pages.train.jobs import fixed_fields
 
     assert fixed_fields(form.values()) == {"cell": "lstm", "hidden": 40}
     form.suggest_button.click()  # "Use the recipe's settings": all of it again
@@ -300,12 +308,12 @@ def test_the_recipe_fills_the_form_says_why_and_keeps_what_the_person_set(page, 
     assert form.hidden_spin.value() == form.recipe.model["hidden"] and not form.values()["edited"]
 
 
-def test_a_small_corpus_ends_before_its_minutes_and_says_why(page, ctx, qtbot, corpus):
+def test_a_small_corpus_ends_before_its_minutes_and_says_why(page, ctx, qtbot, text_corpus):
     """The window's defaults on a small corpus: the recipe caps the passes over it (and
     early stopping may end it sooner), the run ends long before its budget, the page
     says why, and the run records it."""
     form = page.form
-    form.corpus_edit.setText(str(corpus))
+    form.corpus_edit.setText(str(text_corpus))
     form.budget_unit.setCurrentText("minutes")
     form.budget_spin.setValue(10)
     form.device_combo.setCurrentText("cpu")

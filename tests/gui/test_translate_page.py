@@ -20,7 +20,8 @@ TARGET = "un deux trois quatre cinq six sept huit neuf dix.\n"
 
 def make_mt_run(workspace: Workspace, name: str = "tiny-mt"):
     """A tiny translator run saved as training saves one (untrained: the page needs a
-    model that loads and searches, not a good one)."""
+    model that loads and searches, not a good one). Not the shared ``tiny_mt_run``: the
+    tests count a text's pieces in characters, and its vocabularies are subwords."""
     src, tgt = CharTokenizer.train([SOURCE]), CharTokenizer.train([TARGET])
     torch.manual_seed(0)
     model = Seq2Seq(Seq2SeqConfig(src_vocab=src.vocab_size, tgt_vocab=tgt.vocab_size,
@@ -97,7 +98,7 @@ def test_a_stale_result_is_discarded(page, qtbot):
     assert page.is_busy()
     page.source.setPlainText("nine")  # before the first result is back
     page.translate_now()
-    assert page._job.stopping  # the stale translation is told to stop
+    assert page._calls.running("translate").stopping  # the stale translation is told to stop
     qtbot.waitUntil(lambda: page.shown_source == "nine" and not page.is_busy(), timeout=60_000)
     assert shown == ["nine"]
 
@@ -195,10 +196,10 @@ def test_heatmap_cells_colours_and_cut(qtbot):
     assert heatmap.shape == (0, 0)
 
 
-def test_a_failing_gpu_falls_back_to_the_cpu(ctx, monkeypatch, caplog):
-    from gui import inference
+def test_a_failing_gpu_falls_back_to_the_cpu(tiny_mt_run, monkeypatch, caplog):
+    from nlp.inference.loaded import load_translator_for
     from nlp.tasks.mt import task as mt_task
-    run = make_mt_run(ctx.workspace, "gpu-trouble")
+    run = tiny_mt_run  # a trained translator, only read
     real = mt_task.load_translator
 
     def flaky(run, which="best", device=None, **kw):
@@ -207,6 +208,9 @@ def test_a_failing_gpu_falls_back_to_the_cpu(ctx, monkeypatch, caplog):
         return real(run, which, device, **kw)
 
     monkeypatch.setattr(mt_task, "load_translator", flaky)
-    loaded = inference.load_translator_for(run)
+    loaded = load_translator_for(run)
     assert loaded.mode.startswith("CPU, ") and "no kernel image" in caplog.text
-    assert loaded.translator.translate(["one two"], beam=2)[0].text is not None
+    assert loaded.translator.device.type == "cpu"
+    [got] = loaded.translator.translate(["one two"], beam=2, n_best=2)
+    [expected] = real(run, "best", "cpu").translate(["one two"], beam=2, n_best=2)
+    assert got.n_best == expected.n_best and got.text == expected.text  # the run's model

@@ -1,92 +1,32 @@
 """Reliability suite: helpers shared by its test files.
 
 Every test here is marked ``reliability`` (``pytest -m reliability`` runs them
-alone). They build their own small corpora and tiny models in temporary
-folders; nothing needs the shared corpora.
+alone). They work on small corpora and tiny models in temporary folders (the
+shared ones of tests/conftest.py, and the play and CLI helpers below); nothing
+needs the shared corpora.
 """
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-# --- huge and odd inputs, numerical faults, the window under stress (helper E2) ---------
-
-WORDS = ("the cat sat on a mat and dog ran far away from home while birds sang over "
-         "quiet green hills under grey skies").split()
-
-TINY_LM = {"cell": "lstm", "layers": 1, "hidden": 16, "embed": 8, "dropout": 0.0,
-           "tied": False}
-TINY_MT = {"cell": "gru", "embed": 8, "hidden": 16, "enc_layers": 1, "dec_layers": 1,
-           "dropout": 0.0}
-
-
-def sentences(n_chars: int, seed: int = 0) -> str:
-    """Made-up lines of words, ``n_chars`` characters long (give or take a line)."""
-    rng = random.Random(seed)
-    lines, size = [], 0
-    while size < n_chars:
-        line = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 14))) + "."
-        lines.append(line)
-        size += len(line) + 1
-    return "\n".join(lines) + "\n"
-
-
-def number_pairs(n: int, seed: int = 1) -> str:
-    """TSV lines of English and French number words, ``n`` of them."""
-    rng = random.Random(seed)
-    words = [("one", "un"), ("two", "deux"), ("three", "trois"), ("four", "quatre"),
-             ("five", "cinq"), ("six", "six")]
-    rows = []
-    for _ in range(n):
-        chosen = [rng.choice(words) for _ in range(rng.randint(1, 4))]
-        rows.append(" ".join(e for e, _ in chosen) + "\t" + " ".join(f for _, f in chosen))
-    return "\n".join(rows) + "\n"
-
-
-def tiny_train(**overrides):
-    """Training settings for a model of a few thousand weights on the CPU."""
-    from nlp.training.config import TrainConfig
-
-    settings = {"max_steps": 20, "batch_size": 4, "seq_len": 16, "warmup_steps": 0,
-                "eval_every": 1000, "device": "cpu", "threads": 1, "samples": 0,
-                "log_every": 1, "checkpoint_minutes": 60.0}
-    return TrainConfig(**{**settings, **overrides})
-
-
-@pytest.fixture
-def tiny() -> SimpleNamespace:
-    """The helpers above, for test files (a conftest is not imported by name)."""
-    return SimpleNamespace(sentences=sentences, number_pairs=number_pairs, train=tiny_train,
-                           lm=dict(TINY_LM), mt=dict(TINY_MT))
-
-
-@pytest.fixture
-def words_corpus(tmp_path) -> Path:
-    """About 4 KB of made-up sentences in a UTF-8 file."""
-    path = tmp_path / "words.txt"
-    path.write_text(sentences(4000), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def number_pairs_file(tmp_path) -> Path:
-    path = tmp_path / "numbers.tsv"
-    path.write_text(number_pairs(200), encoding="utf-8")
-    return path
+# --- huge and odd inputs, numerical faults, the window under stress -------------------
+# Their corpora, tiny models and training settings are the shared ones in tests/conftest.py
+# (``text_corpus``, ``pairs_corpus``, the ``tiny`` fixture).
 
 
 @pytest.fixture
 def runs_workspace(tmp_path):
+    """An empty workspace in the test's folder."""
     from nlp.runs.workspace import Workspace
 
     return Workspace(tmp_path / "workspace")
 
 
-# --- power loss, full disk, hostile files, concurrency (helper E1) -----------------------
+# --- power loss, full disk, hostile files, concurrency ----------------------------------
 # These attack the app from outside: `python main.py ...` in child processes, real
 # signals, real files. ``scripts/soak_kill.py`` imports the helpers below too.
 

@@ -50,8 +50,8 @@ def poison_losses(task, at: set[int], value: float) -> list[int]:
 
 
 def test_an_exploding_learning_rate_rolls_back_then_stops_and_keeps_the_good_checkpoint(
-        runs_workspace, words_corpus, tiny):
-    trainer, run = new_lm(runs_workspace, words_corpus, tiny, "explode", max_steps=20)
+        runs_workspace, text_corpus, tiny):
+    trainer, run = new_lm(runs_workspace, text_corpus, tiny, "explode", max_steps=20)
     assert isinstance(trainer.run(), FinishedEvent)
     good = load_lm(run, "last")[0].state_dict()
     assert run.resolve_checkpoint("last").name == "step-00000020"
@@ -78,9 +78,9 @@ def test_an_exploding_learning_rate_rolls_back_then_stops_and_keeps_the_good_che
 
 @pytest.mark.parametrize("poison", [math.nan, math.inf])
 def test_one_bad_batch_is_skipped_rolled_back_and_training_goes_on(
-        runs_workspace, words_corpus, tiny, poison):
+        runs_workspace, text_corpus, tiny, poison):
     events: list = []
-    trainer, run = new_lm(runs_workspace, words_corpus, tiny, "bad-batch", events,
+    trainer, run = new_lm(runs_workspace, text_corpus, tiny, "bad-batch", events,
                           max_steps=30, eval_every=10)
     poison_losses(trainer.task, {15}, poison)
     final = trainer.run()
@@ -93,8 +93,8 @@ def test_one_bad_batch_is_skipped_rolled_back_and_training_goes_on(
 
 
 def test_a_second_bad_batch_stops_with_a_message_and_the_checkpoint_intact(
-        runs_workspace, words_corpus, tiny):
-    trainer, run = new_lm(runs_workspace, words_corpus, tiny, "twice", max_steps=40,
+        runs_workspace, text_corpus, tiny):
+    trainer, run = new_lm(runs_workspace, text_corpus, tiny, "twice", max_steps=40,
                           eval_every=10)
     poison_losses(trainer.task, {12, 25}, math.nan)
     final = trainer.run()
@@ -118,9 +118,9 @@ def empty_batches_at(task, positions: set[int]):
     task.train_batches = batches
 
 
-def test_empty_batches_are_skipped_with_a_log_line(runs_workspace, words_corpus, tiny,
+def test_empty_batches_are_skipped_with_a_log_line(runs_workspace, text_corpus, tiny,
                                                     caplog):
-    trainer, run = new_lm(runs_workspace, words_corpus, tiny, "empty", max_steps=12)
+    trainer, run = new_lm(runs_workspace, text_corpus, tiny, "empty", max_steps=12)
     empty_batches_at(trainer.task, {2, 6})
     with caplog.at_level(logging.WARNING, logger="nlp.training.trainer"):
         final = trainer.run()
@@ -133,10 +133,10 @@ def test_empty_batches_are_skipped_with_a_log_line(runs_workspace, words_corpus,
 
 
 def test_a_translator_batch_without_target_tokens_is_skipped(
-        runs_workspace, number_pairs_file, tiny, caplog):
+        runs_workspace, pairs_corpus, tiny, caplog):
     from nlp.tasks.mt.session import MTDataSpec, new_mt_training
 
-    spec = MTDataSpec(pairs=str(number_pairs_file), vocab_size=60, score="val_loss",
+    spec = MTDataSpec(pairs=str(pairs_corpus), vocab_size=60, score="val_loss",
                       eval_sentences=0)
     trainer, run = new_mt_training(runs_workspace, "mt-empty", spec, tiny.mt,
                                    tiny.train(max_steps=6))
@@ -156,8 +156,8 @@ def test_a_translator_batch_without_target_tokens_is_skipped(
 
 
 def test_data_that_gives_only_empty_batches_stops_with_a_message(runs_workspace,
-                                                                   words_corpus, tiny):
-    trainer, run = new_lm(runs_workspace, words_corpus, tiny, "nothing", max_steps=10)
+                                                                   text_corpus, tiny):
+    trainer, run = new_lm(runs_workspace, text_corpus, tiny, "nothing", max_steps=10)
     real = trainer.task.train_batches
     trainer.task.train_batches = lambda: ((x[:, :0], y[:, :0]) for x, y in real())
     outcome: list = []
@@ -172,20 +172,20 @@ def test_data_that_gives_only_empty_batches_stops_with_a_message(runs_workspace,
 
 
 def test_a_validation_text_too_short_to_score_is_refused_before_training(
-        runs_workspace, words_corpus, tmp_path, tiny):
+        runs_workspace, text_corpus, tmp_path, tiny):
     valid = tmp_path / "valid.txt"
     valid.write_text("x", encoding="utf-8")
-    spec = LMDataSpec(corpus=str(words_corpus), valid=str(valid))
+    spec = LMDataSpec(corpus=str(text_corpus), valid=str(valid))
     with pytest.raises(CorpusError, match="validation"):
         new_lm_training(runs_workspace, "short-valid", spec, tiny.lm, tiny.train())
     assert not (runs_workspace.runs_dir / "short-valid").exists()
 
 
-def test_a_blank_validation_file_is_refused_with_a_message(runs_workspace, words_corpus,
+def test_a_blank_validation_file_is_refused_with_a_message(runs_workspace, text_corpus,
                                                             tmp_path, tiny):
     valid = tmp_path / "blank.txt"
     valid.write_text("  \n\n", encoding="utf-8")
-    spec = LMDataSpec(corpus=str(words_corpus), valid=str(valid))
+    spec = LMDataSpec(corpus=str(text_corpus), valid=str(valid))
     with pytest.raises(CorpusError, match="empty"):
         new_lm_training(runs_workspace, "blank-valid", spec, tiny.lm, tiny.train())
 
@@ -195,7 +195,8 @@ def test_a_nan_value_in_a_series_batch_rolls_back_and_an_empty_batch_is_skipped(
         runs_workspace, tmp_path, tiny, caplog, nan):
     """The time-series task's batches are float values: a NaN can sit in the data itself.
     Once, training rolls back and goes on; a NaN met again after the rollback stops it."""
-    from nlp.tasks.series.task import SeriesDataSpec, new_series_training
+    from nlp.tasks.series.data import SeriesDataSpec
+    from nlp.tasks.series.session import new_series_training
 
     csv = tmp_path / "sine.csv"
     csv.write_text("value\n" + "".join(f"{math.sin(t / 3):.5f}\n" for t in range(300)),
@@ -203,7 +204,7 @@ def test_a_nan_value_in_a_series_batch_rolls_back_and_an_empty_batch_is_skipped(
     events: list = []
     trainer, run = new_series_training(
         runs_workspace, "series", SeriesDataSpec(csv=str(csv), window=8, horizon=4),
-        {"cell": "lstm", "hidden": (8,)}, tiny.train(max_steps=80, batch_size=8),
+        tiny.series, tiny.train(max_steps=80, batch_size=8),
         (events.append,))
     real, poisoned = trainer.task.train_batches, []
     first_checkpoint = trainer.cfg.eval_every  # one epoch: the series task evaluates then

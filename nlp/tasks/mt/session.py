@@ -1,4 +1,4 @@
-"""Starting and resuming translator runs: shared by the CLI and the window.
+"""Translator runs: the data spec, the recipe, new and resumed runs (CLI and window).
 
 A run's ``run.json`` records the data (pair files, columns, filters, split,
 tokenizer settings), the model config and the training config. Resuming
@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
-import time
 from dataclasses import dataclass
-from pathlib import Path
-
-import torch
+from typing import ClassVar
 
 from models.seq2seq import Seq2Seq, Seq2SeqConfig
 from nlp.data.corpus import TextOptions
 from nlp.data.pairs import PairFilter
-from nlp.errors import ConfigError, StudioError
+from nlp.errors import ConfigError
 from nlp.runs.workspace import Run, Workspace
 from nlp.tasks.mt.task import MTData, MTTask, load_mt, prepare_mt_data, tokenizers_from_bytes
-from nlp.training.config import TrainConfig, resume_budget
-from nlp.training.trainer import Trainer, broadcast_object, init_distributed
+from nlp.tasks.session import DataSpec, TaskKind, new_training, resume_training, run_name
+from nlp.training.config import TrainConfig
+from nlp.training.trainer import Trainer
 
 __all__ = ["MTDataSpec", "default_mt_run_name", "new_mt_training", "resume_mt_training"]
 
@@ -33,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class MTDataSpec:
+class MTDataSpec(DataSpec):
     """Where a translator's pairs come from, how they are tokenized and scored.
 
     Give ``pairs`` (a TSV file, sides picked by ``columns``) or ``src`` +
@@ -42,6 +39,9 @@ class MTDataSpec:
     ``split_seed``). ``options``: :class:`TextOptions` fields; ``filter``:
     :class:`PairFilter` fields for the training pairs.
     """
+
+    PATH_FIELDS: ClassVar[tuple[str, ...]] = ("pairs", "src", "tgt", "valid_pairs",
+                                               "valid_src", "valid_tgt")
 
     pairs: str | None = None
     columns: tuple[int, int] = (0, 1)
@@ -73,31 +73,6 @@ class MTDataSpec:
                               "and --valid-tgt, not both")
         object.__setattr__(self, "columns", tuple(self.columns))
 
-    @classmethod
-    def from_dict(cls, data: dict) -> MTDataSpec:
-        valid = [f.name for f in dataclasses.fields(cls)]
-        unknown = [k for k in data if k not in valid]
-        if unknown:
-            raise ConfigError(f"unknown data setting {unknown[0]!r}; valid ones: "
-                              f"{', '.join(valid)}")
-        return cls(**data)
-
-    def to_dict(self) -> dict:
-        d = dataclasses.asdict(self)
-        d["columns"] = list(self.columns)
-        return d
-
-    def resolved(self) -> MTDataSpec:
-        """The same spec with absolute paths (a run must not depend on the working folder)."""
-        paths = {k: str(Path(v).resolve()) for k in ("pairs", "src", "tgt", "valid_pairs",
-                                                     "valid_src", "valid_tgt")
-                 if (v := getattr(self, k)) is not None}
-        return dataclasses.replace(self, **paths)
-
-    def paths(self) -> list[str]:
-        return [v for k in ("pairs", "src", "tgt", "valid_pairs", "valid_src", "valid_tgt")
-                if (v := getattr(self, k)) is not None]
-
 
 def planned_mt(spec: MTDataSpec, budget, device: str = "auto", fixed: dict | None = None,
                model_extra: dict | None = None):
@@ -120,9 +95,7 @@ def planned_mt(spec: MTDataSpec, budget, device: str = "auto", fixed: dict | Non
 
 
 def default_mt_run_name(spec: MTDataSpec, cell: str) -> str:
-    stem = Path(spec.pairs or spec.src or "pairs").stem or "pairs"
-    stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in stem)[:40]
-    return f"{stem}-mt-{cell}-{time.strftime('%Y%m%d-%H%M%S')}"
+    return run_name(spec.pairs or spec.src, "mt", cell, fallback="pairs")
 
 
 def _data(spec: MTDataSpec, tokenizers=None) -> MTData:
@@ -137,11 +110,6 @@ def _data(spec: MTDataSpec, tokenizers=None) -> MTData:
                            subword_type=spec.subword_type, tokenizers=tokenizers)
 
 
-def _task(model: Seq2Seq, data: MTData, spec: MTDataSpec) -> MTTask:
-    return MTTask(model, data, score=spec.score, eval_sentences=spec.eval_sentences,
-                  eval_beam=spec.eval_beam, batch_tokens=spec.batch_tokens)
-
-
 def _precision_for(train: TrainConfig) -> TrainConfig:
     """``auto`` means fp32 on a CPU for translators: the decoder's many small
     per-step products run slower under bf16 autocast (measured 0.159 vs
@@ -153,68 +121,61 @@ def _precision_for(train: TrainConfig) -> TrainConfig:
     return train
 
 
+class TranslatorKind(TaskKind):
+    """How a translator's runs differ (:mod:`nlp.tasks.session` does the rest)."""
+
+    name, what, spec_type = "mt", "a translator", MTDataSpec
+    missing = ("the pairs of run {run!r} are no longer at {path}; put them back there to "
+               "continue training")
+
+    def prepare(self, spec: MTDataSpec, tokenizers=None) -> MTData:
+        return _data(spec, tokenizers)
+
+    def tokenizer_blob(self, data: MTData):
+        return data.tokenizer_bytes()
+
+    def tokenizers_from_blob(self, blob):
+        src_tok, tgt_tok, _ = tokenizers_from_bytes(blob)
+        return src_tok, tgt_tok
+
+    def build(self, model: dict, data: MTData) -> Seq2Seq:
+        return Seq2Seq(Seq2SeqConfig.from_dict({**model,
+                                                "src_vocab": data.src_tokenizer.vocab_size,
+                                                "tgt_vocab": data.tgt_tokenizer.vocab_size,
+                                                "joint_vocab": data.joint}))
+
+    def task(self, model: Seq2Seq, data: MTData, spec: MTDataSpec) -> MTTask:
+        return MTTask(model, data, score=spec.score, eval_sentences=spec.eval_sentences,
+                      eval_beam=spec.eval_beam, batch_tokens=spec.batch_tokens)
+
+    def load_last(self, run: Run):
+        model, src_tok, tgt_tok, info = load_mt(run, "last")
+        return model, (src_tok, tgt_tok), info
+
+    def record(self, data: MTData) -> dict:
+        return {"corpus_stats": {"train_pairs": data.train_info.n_pairs,
+                                 "val_pairs": data.val_info.n_pairs,
+                                 "train_src_tokens": data.train_info.src_tokens,
+                                 "train_tgt_tokens": data.train_info.tgt_tokens}}
+
+
+MT = TranslatorKind()
+
+
 def new_mt_training(workspace: Workspace, name: str, spec: MTDataSpec, model: dict,
                     train: TrainConfig, listeners=(), recipe: dict | None = None
                     ) -> tuple[Trainer, Run]:
-    """Prepare the data, build the model and create the run folder.
-
-    ``recipe``: the :class:`~nlp.training.recipe.Recipe` (as a dict) the settings came from;
-    the run keeps it, with its reason in words.
+    """Prepare the data, build the model and create the run folder
+    (:func:`~nlp.tasks.session.new_training`).
 
     ``model`` holds :class:`Seq2SeqConfig` fields except the vocabulary sizes
     and ``joint_vocab``, which come from the tokenizers trained here.
     """
-    rank, world = init_distributed()
-    spec, train = spec.resolved(), _precision_for(train)
-    if rank == 0:
-        workspace.ensure_writable()
-        data = _data(spec)
-        for note in data.notes:
-            log.info("%s", note)
-    # under torchrun, rank 0 trains the tokenizers and creates the run; the others follow
-    blobs = broadcast_object(data.tokenizer_bytes() if rank == 0 else None, rank, world)
-    if rank != 0:
-        src_tok, tgt_tok, _ = tokenizers_from_bytes(blobs)
-        data = _data(spec, tokenizers=(src_tok, tgt_tok))
-    cfg = Seq2SeqConfig.from_dict({**model, "src_vocab": data.src_tokenizer.vocab_size,
-                                   "tgt_vocab": data.tgt_tokenizer.vocab_size,
-                                   "joint_vocab": data.joint})
-    torch.manual_seed(train.seed)  # the same initial weights on every rank, and on a rerun
-    model_ = Seq2Seq(cfg)
-    if rank != 0:
-        run = Run(broadcast_object(None, rank, world))
-        return Trainer(_task(model_, data, spec), train, run, listeners), run
-    run = workspace.create_run(name, {
-        "task": "mt", "model": cfg.to_dict(), "train": train.to_dict(), "data": spec.to_dict(),
-        **({"recipe": recipe} if recipe else {}),
-        "corpus_stats": {"train_pairs": data.train_info.n_pairs,
-                         "val_pairs": data.val_info.n_pairs,
-                         "train_src_tokens": data.train_info.src_tokens,
-                         "train_tgt_tokens": data.train_info.tgt_tokens}})
-    broadcast_object(str(run.path), rank, world)
-    return Trainer(_task(model_, data, spec), train, run, listeners), run
+    return new_training(MT, workspace, name, spec, model, _precision_for(train), listeners,
+                        recipe=recipe)
 
 
 def resume_mt_training(workspace: Workspace, ref: str, extra_minutes: float | None = None,
                        listeners=()) -> tuple[Trainer, Run]:
-    """Continue a run from its last checkpoint; ``extra_minutes`` trains that many
-    more minutes (see ``resume_budget``)."""
-    run = workspace.resolve(ref)
-    config = run.read_config()
-    if config.get("task") != "mt":
-        raise StudioError(f"run {run.name!r} is not a translator (task {config.get('task')!r})")
-    if os.environ.get("RANK", "0") == "0":  # before anything is changed; rank 0 holds it
-        workspace.check_idle(run, "continuing")
-    model, src_tok, tgt_tok, info = load_mt(run, "last")
-    checkpoint = run.checkpoints_dir / f"step-{int(info['step']):08d}"
-    spec = MTDataSpec.from_dict(config["data"])
-    for path in spec.paths():
-        if not Path(path).exists():
-            raise StudioError(f"the pairs of run {run.name!r} are no longer at {path}; "
-                              "put them back there to continue training")
-    train = resume_budget(run, float(info.get("elapsed", 0.0)), extra_minutes)
-    data = _data(spec, tokenizers=(src_tok, tgt_tok))
-    model.train()
-    trainer = Trainer(_task(model, data, spec), train, run, listeners)
-    trainer.resume_from(checkpoint)
-    return trainer, run
+    """Continue a run from its last checkpoint (:func:`~nlp.tasks.session.resume_training`)."""
+    return resume_training(MT, workspace, ref, extra_minutes, listeners)

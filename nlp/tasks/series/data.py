@@ -1,7 +1,8 @@
 """Numeric series: reading a CSV column, splitting, scaling, windows, baselines, metrics.
 
-The data half of forecasting (``nlp.tasks.series.task`` holds the model's task and the
-forecasts). A series is one numeric column of a CSV file with a header line;
+The data half of forecasting, with the spec a run records (:class:`SeriesDataSpec`);
+``nlp.tasks.series.task`` holds the model's task and the forecasts,
+``nlp.tasks.series.session`` the runs. A series is one numeric column of a CSV file with a header line;
 the delimiter is sniffed (comma, semicolon, tab or bar) and the encoding is
 detected as for text corpora (``nlp.data.corpus``: UTF-8, UTF-16 with a BOM, or the
 one given). Cells that are empty or not numbers stop reading with their line
@@ -27,11 +28,15 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
+from models.config import check_choice, check_int
 from nlp.data.corpus import TextOptions, iter_text, split_lines
 from nlp.errors import ConfigError, CorpusError
+from nlp.paths import sample_corpora_dir
+from nlp.tasks.session import DataSpec
 
 log = logging.getLogger(__name__)
 
@@ -307,3 +312,33 @@ def mse(prediction: np.ndarray, truth: np.ndarray) -> float:
 
 def mae(prediction: np.ndarray, truth: np.ndarray) -> float:
     return float(np.mean(np.abs(np.asarray(prediction) - np.asarray(truth))))
+
+
+# -- the spec a run records ------------------------------------------------------------
+
+def sample_series_path() -> Path:
+    """The generated sample series that ships in ``corpora/series/``."""
+    return sample_corpora_dir() / "series" / "seasonal.csv"
+
+
+@dataclass(frozen=True)
+class SeriesDataSpec(DataSpec):
+    """Where a series comes from and how it is cut: what ``run.json`` records."""
+
+    PATH_FIELDS: ClassVar[tuple[str, ...]] = ("csv",)
+
+    csv: str
+    column: str | None = None
+    missing: str = "error"
+    encoding: str | None = None
+    window: int = 28
+    horizon: int = 28
+    season: int | None = None  # None: detected from the training part
+
+    def __post_init__(self) -> None:
+        w = "series"
+        check_choice(w, "missing", self.missing, MISSING)
+        check_int(w, "window", self.window, 1)
+        check_int(w, "horizon", self.horizon, 1)
+        if self.season is not None:
+            check_int(w, "season", self.season, 2)

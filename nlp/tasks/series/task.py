@@ -18,28 +18,22 @@ baselines, metrics) is :mod:`nlp.tasks.series.data`.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import math
-import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.config import DictConfig, check_choice, check_int
 from models.regressor import RegressorConfig, SeriesRegressor
-from nlp.errors import CheckpointError, ConfigError, CorpusError
-from nlp.paths import sample_corpora_dir
-from nlp.runs.workspace import Run, Workspace, load_model
+from nlp.errors import ConfigError
 from nlp.tasks.series.data import (
-    MISSING,
     Scaler,
     Series,
+    SeriesDataSpec,
     Split,
     detect_season,
     mae,
@@ -53,38 +47,11 @@ from nlp.tasks.series.data import (
     split_series,
 )
 from nlp.training.config import TrainConfig
-from nlp.training.trainer import Trainer
 
 log = logging.getLogger(__name__)
 
 SCALING = "scaling"  # the checkpoint's "tokenizer" entry holding the scaling
 BASELINES = ("naive", "seasonal_naive")
-
-
-def sample_series_path() -> Path:
-    """The generated sample series that ships in ``corpora/series/``."""
-    return sample_corpora_dir() / "series" / "seasonal.csv"
-
-
-@dataclass(frozen=True)
-class SeriesDataSpec(DictConfig):
-    """Where a series comes from and how it is cut: what ``run.json`` records."""
-
-    csv: str
-    column: str | None = None
-    missing: str = "error"
-    encoding: str | None = None
-    window: int = 28
-    horizon: int = 28
-    season: int | None = None  # None: detected from the training part
-
-    def __post_init__(self) -> None:
-        w = "series"
-        check_choice(w, "missing", self.missing, MISSING)
-        check_int(w, "window", self.window, 1)
-        check_int(w, "horizon", self.horizon, 1)
-        if self.season is not None:
-            check_int(w, "season", self.season, 2)
 
 
 @dataclass(frozen=True)
@@ -254,68 +221,6 @@ class SeriesTask:
         self.epoch, self.position = int(state["epoch"]), int(state["position"])
 
 
-# -- starting a run -------------------------------------------------------------------
-
-def series_train_config(*, epochs: float | None = None, minutes: float | None = None,
-                        steps: int | None = None, batch_size: int = 32, lr: float = 1e-2,
-                        seed: int = 1234, device: str = "auto",
-                        threads: int | None = None) -> TrainConfig:
-    """Training settings for a series: Adam (no weight decay), a short warm-up, fp32
-    (tiny models gain nothing from bf16 and a regressor loses precision), no
-    sample texts; the session sets one evaluation per epoch."""
-    return TrainConfig(lr=lr, weight_decay=0.0, warmup_steps=10, batch_size=batch_size,
-                       max_epochs=epochs, max_minutes=minutes, max_steps=steps,
-                       checkpoint_minutes=1.0, keep_checkpoints=0, device=device,
-                       threads=threads, precision="fp32", seed=seed, samples=0)
-
-
-def default_series_run_name(spec: SeriesDataSpec, cell: str) -> str:
-    stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in Path(spec.csv).stem)
-    return f"{stem[:40] or 'series'}-{cell}-{time.strftime('%Y%m%d-%H%M%S')}"
-
-
-def new_series_training(workspace: Workspace, name: str, spec: SeriesDataSpec, model: dict,
-                        train: TrainConfig, listeners=()) -> tuple[Trainer, Run]:
-    """Read the series, build the regressor (``model``: :class:`RegressorConfig`
-    fields but ``inputs``) and create the run folder. The validation part is
-    scored once per epoch (``train.eval_every`` is set from the data)."""
-    spec = dataclasses.replace(spec, csv=str(Path(spec.csv).resolve()))
-    workspace.ensure_writable()
-    data = prepare_series(spec)
-    for note in data.series.notes:
-        log.info("%s", note)
-    log.info("season: %s", data.season.describe())
-    spec = dataclasses.replace(spec, column=data.series.column)  # as chosen, for reloading
-    cfg = RegressorConfig.from_dict({**model, "inputs": 2})
-    torch.manual_seed(train.seed)  # the initial weights, reproducibly
-    task = SeriesTask(SeriesRegressor(cfg), data)
-    train = dataclasses.replace(
-        train, eval_every=max(1, math.ceil(len(task.y_train) / train.batch_size)))
-    run = workspace.create_run(name, {"task": "series", "model": cfg.to_dict(),
-                                      "train": train.to_dict(), "data": spec.to_dict(),
-                                      "series": data.summary()})
-    return Trainer(task, train, run, listeners), run
-
-
-def load_series(run: Run, which: str = "best") -> tuple[SeriesRegressor, SeriesData]:
-    """A run's regressor (on the CPU) and its series, read again and scaled as in training."""
-    model, ckpt = load_model(run, which, "series", "a series forecaster",
-                             lambda cfg: SeriesRegressor(RegressorConfig.from_dict(cfg)))
-    try:
-        scaling = json.loads(ckpt.tokenizers[SCALING])
-        scaler = Scaler(float(scaling["mean"]), float(scaling["std"]))
-        window = int(scaling["window"])
-    except (KeyError, ValueError, TypeError) as exc:
-        raise CheckpointError(f"the checkpoint of run {run.name!r} has no usable scaling "
-                              f"({exc}); train the run again") from exc
-    spec = dataclasses.replace(SeriesDataSpec.from_dict(run.read_config()["data"]),
-                               window=window)
-    if not Path(spec.csv).exists():
-        raise CorpusError(f"the series of run {run.name!r} is no longer at {spec.csv}; put "
-                          "it back there to forecast with this run")
-    return model, prepare_series(spec, scaler)
-
-
 # -- the forecast and its report ------------------------------------------------------
 
 def model_label(cfg: RegressorConfig) -> str:
@@ -409,12 +314,3 @@ def forecast_report(model: SeriesRegressor, data: SeriesData) -> SeriesReport:
     lists["model_one_step"] = one_step["model"].tolist()
     return SeriesReport(model_label(model.cfg), summary, metrics, lists, truth.tolist(),
                         history[start:].tolist(), start, data.series.notes)
-
-
-def forecast_run(workspace: Workspace, ref: str, which: str = "best") -> SeriesReport:
-    """The report of a saved series run (its best checkpoint by default)."""
-    run = workspace.resolve(ref)
-    if run.read_config().get("task") != "series":
-        raise ConfigError(f"run {run.name!r} is not a series forecaster")
-    model, data = load_series(run, which)
-    return forecast_report(model, data)

@@ -1,13 +1,10 @@
-"""The Experiments page: runs compared side by side (this module), and searches
-for better settings (``gui.search_panel``).
-
-Compare: the runs ticked in the list (or sent here by the Runs page's Compare
-selected, or queued by the Train page's Compare LSTM and GRU) in one table
-(``nlp.experiments.compare.compare_table``) above their validation curves overlaid.
-While the queue trains, the page rereads the compared runs from disk every
-:data:`LIVE_MS`, and only while it is shown: ``metrics.jsonl`` is small, so
-this is cheaper than following the queue's events, and it also shows runs that
-another process trains.
+"""The Experiments page's Compare tab: the runs ticked in the list (or sent here
+by the Runs page's Compare selected, or queued by the Train page's Compare LSTM
+and GRU) in one table (``nlp.experiments.compare.compare_table``) above their
+validation curves overlaid. While the queue trains, the tab rereads the
+compared runs from disk every :data:`LIVE_MS`, and only while it is shown:
+``metrics.jsonl`` is small, so this is cheaper than following the queue's
+events, and it also shows runs that another process trains.
 """
 
 from __future__ import annotations
@@ -21,14 +18,13 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QSplitter,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from gui.background import Calls
 from gui.context import AppContext
-from gui.experiment_tables import (
-    ERROR_STYLE,
+from gui.pages.experiments.tables import (
     best_index,
     count_text,
     emphasize,
@@ -40,9 +36,8 @@ from gui.experiment_tables import (
     settings_text,
     table_item,
 )
-from gui.run_details import PendingCalls
 from gui.run_table import model_text
-from gui.search_panel import SearchPanel
+from gui.style import show_status
 from gui.widgets.curves import CurvesView
 from nlp.runs.workspace import RUN_FILE, Run, RunSummary, Workspace
 from nlp.training.progress import format_duration
@@ -89,8 +84,7 @@ class ComparePanel(QWidget):
         self.names: list[str] = []
         self.comparison: Comparison | None = None
         self._seen: set[str] = set()  # compared names that had a run (gone: deleted/renamed)
-        self._calls = PendingCalls(self)
-        self._request = 0
+        self._calls = Calls(self)  # "comparison": the compared runs, read again
         self._training = False
         self._live = QTimer(self, interval=LIVE_MS)
         self._live.timeout.connect(self.reload)
@@ -171,21 +165,18 @@ class ComparePanel(QWidget):
     # -- loading -----------------------------------------------------------------------
     def reload(self) -> None:
         """Reread the compared runs off the GUI thread (an older result is dropped)."""
-        self._request += 1
-        request, workspace, names = self._request, self.ctx.workspace, list(self.names)
+        self._calls.cancel("comparison")
+        workspace, names = self.ctx.workspace, list(self.names)
         if not names:
             self.comparison = None
             self._show_hint()
             return
-        self._calls.start(lambda: load_comparison(workspace, names),
-                          lambda result: self._loaded(request, result),
-                          lambda exc: self._failed(request, exc))
+        self._calls.start("comparison", lambda *_: load_comparison(workspace, names),
+                          self._loaded, self._failed)
 
-    def _loaded(self, request: int, comparison: Comparison) -> None:
+    def _loaded(self, comparison: Comparison) -> None:
         """Show the rows; a run that was there and is gone (deleted, renamed) leaves
         the comparison, one not there yet waits for the queue to make it."""
-        if request != self._request:
-            return
         self._seen.update(comparison.histories)
         gone = [n for n in comparison.waiting if n in self._seen]
         if gone:
@@ -197,11 +188,9 @@ class ComparePanel(QWidget):
         self._show_curves(comparison)
         self._show_hint()
 
-    def _failed(self, request: int, exc: BaseException) -> None:
-        if request == self._request:
-            self.hint.setStyleSheet(ERROR_STYLE)
-            self.hint.setText(self.tr("Could not compare these runs: {error}").format(
-                error=self.ctx.message_for(exc)))
+    def _failed(self, exc: BaseException) -> None:
+        show_status(self.hint, self.tr("Could not compare these runs: {error}").format(
+            error=self.ctx.message_for(exc)), error=True)
 
     def _show_hint(self) -> None:
         self.hint.setStyleSheet("")
@@ -273,46 +262,3 @@ class ComparePanel(QWidget):
 
 
 # -- the page -------------------------------------------------------------------------------
-
-class ExperimentsPage(QWidget):
-    key = "experiments"
-    title = QT_TRANSLATE_NOOP("Pages", "Experiments")
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self._calls = PendingCalls(self)
-        self.compare = ComparePanel(ctx)
-        self.search = SearchPanel(ctx)
-        self.tabs = QTabWidget()
-        self.tabs.addTab(self.compare, self.tr("Compare"))
-        self.tabs.addTab(self.search, self.tr("Search"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs)
-        ctx.compare_runs.connect(self.show_compare)
-        ctx.runs_changed.connect(self.refresh)
-        self.refresh()
-        self.search.refresh()
-
-    def show_compare(self, names: list) -> None:
-        """Another page asks to compare ``names``: show them here."""
-        self.tabs.setCurrentWidget(self.compare)
-        self.compare.set_names([str(n) for n in names])
-        self.ctx.show_page.emit(self.key)
-
-    def refresh(self) -> None:
-        """Reload the run list and the comparison (a run was made, renamed, deleted)."""
-        workspace = self.ctx.workspace
-        self._calls.start(workspace.list_runs, self.compare.fill_list,
-                          lambda exc: self.compare.hint.setText(self.ctx.message_for(exc)))
-        self.compare.reload()
-
-    def on_shown(self) -> None:
-        self.refresh()
-        self.search.refresh()
-
-    def busy_reason(self) -> str | None:
-        return self.search.busy_reason()
-
-    def shutdown(self, timeout_s: float) -> None:
-        self.search.shutdown(timeout_s)

@@ -1,8 +1,9 @@
 """The Experiments page's Search tab: the hyperparameter searches saved in the
 workspace (``nlp.experiments.search``), the trials of one in a table, its best
 config queued for a full training in one click, and a form that starts a new
-search on a thread of its own (a search trains for many minutes; the shared
-pool stays free for the window's short calls).
+search (``nlp.experiments.search_jobs``) on a worker thread of its own (a search
+trains for many minutes; the shared pool stays free for the window's short
+calls).
 
 A search and the training queue never train at the same time: on a shared CPU
 each would slow the other, and trials that ran at different speeds within the
@@ -12,10 +13,7 @@ trains, and says ``AppContext.search_state`` so the Train page holds its queue.
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -23,9 +21,7 @@ from PySide6.QtCore import (
     QCoreApplication,
     QSignalBlocker,
     Qt,
-    QThread,
     QTimer,
-    Signal,
 )
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,10 +41,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.background import Calls, Worker
 from gui.context import AppContext
 from gui.corpus_list import load_entries
-from gui.experiment_tables import (
-    ERROR_STYLE,
+from gui.pages.experiments.tables import (
     emphasize,
     finite,
     fit_columns,
@@ -59,10 +55,16 @@ from gui.experiment_tables import (
     table_item,
     tr,
 )
-from gui.run_details import PendingCalls
-from gui.training_queue import TrainingJob
+from gui.style import show_status
 from nlp.errors import StudioError
+from nlp.experiments.search_jobs import (
+    SearchRequest,
+    best_training,
+    default_search_name,
+    search_work,
+)
 from nlp.runs.workspace import Workspace
+from nlp.training.jobs import TrainingJob
 from nlp.training.progress import format_duration
 
 COLUMNS = (QT_TRANSLATE_NOOP("ExperimentsPage", "Trial"),
@@ -90,93 +92,14 @@ LEVELS = (("char", QT_TRANSLATE_NOOP("ExperimentsPage", "characters")),
 SPACE_EXAMPLE = "hidden=128,256,512 lr=1e-3..1e-2:log dropout=0..0.3 cell=lstm,gru layers=1,2"
 
 
-@dataclass(frozen=True)
-class SearchRequest:
-    """What the New search form asks for."""
-
-    name: str
-    corpus: str
-    options: dict
-    level: str
-    space: str
-    method: str
-    minutes: float
-    trials: int
-
-
-def base_config(corpus: str, level: str, options: dict, trial_minutes: float):
-    """The baseline (trial 0) of a new search: the recipe the Train page and the CLI
-    use for this corpus and a trial's minutes. Returns ``(LMDataSpec, model dict,
-    TrainConfig)``."""
-    from nlp.tasks.lm.session import planned_lm
-    from nlp.training.recipe import Budget
-
-    spec, model, train, _ = planned_lm(corpus, level, Budget("minutes", trial_minutes),
-                                       options=options)
-    return spec, model, train
-
-
-def search_work(workspace: Workspace, request: SearchRequest):
-    """The search as a plain function for the search thread:
-    ``work(on_trial, should_stop) -> SearchResult``."""
-
-    def work(on_trial, should_stop):
-        from nlp.experiments.search import SearchSpace, run_search
-
-        space = SearchSpace.parse(request.space)
-        spec, model, train = base_config(request.corpus, request.level, request.options,
-                                         request.minutes / request.trials)
-        return run_search(workspace, request.name, spec, model, train, space, request.method,
-                          request.minutes, on_trial=on_trial, should_stop=should_stop,
-                          trials=request.trials)
-
-    return work
-
-
 def best_job(workspace: Workspace, result, minutes: float, name: str) -> TrainingJob:
     """A full training of ``result``'s best config for ``minutes`` (raises
     StudioError when the search has no best trial)."""
-    from nlp.experiments.search import best_settings
-    from nlp.tasks.lm.session import new_lm_training
-    from nlp.training.sizing import budget_settings
-
-    spec, model, train = best_settings(result)
-    train = dataclasses.replace(train, max_steps=None, max_epochs=None,
-                                **budget_settings("minutes", minutes))
+    prepare = best_training(workspace, result, minutes, name)
     title = QCoreApplication.translate(
         "ExperimentsPage", "{name}: best of search {search}, {minutes} minutes").format(
         name=name, search=result.name, minutes=f"{minutes:g}")
-    return TrainingJob(title=title, run_name=name,
-                       prepare=lambda listeners: new_lm_training(workspace, name, spec, model,
-                                                                 train, listeners))
-
-
-def free_name(workspace: Workspace, base: str) -> str:
-    """``base``, or ``base-2``, ``base-3``... whichever is not a run yet."""
-    name, number = base, 2
-    while (workspace.runs_dir / name).exists():
-        name, number = f"{base}-{number}", number + 1
-    return name
-
-
-class _SearchThread(QThread):
-    """Runs one search; always ends with ``ended``."""
-
-    trial = Signal(object)  # a TrialRow, as each trial ends
-    ended = Signal(object)  # the SearchResult, or the exception that ended the search
-
-    def __init__(self, request: SearchRequest, work, parent=None):
-        super().__init__(parent)
-        self.request = request
-        self.work = work
-        self.stop_requested = threading.Event()
-
-    def run(self) -> None:  # on the search thread
-        try:
-            outcome = self.work(self.trial.emit, self.stop_requested.is_set)
-        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread as a message
-            outcome = exc
-        self.ended.emit(outcome)
+    return TrainingJob(title=title, run_name=name, prepare=prepare)
 
 
 class SearchPanel(QWidget):
@@ -187,10 +110,10 @@ class SearchPanel(QWidget):
         self.ctx = ctx
         self.searches: list = []  # SearchResult, as listed
         self.shown = None  # the SearchResult in the table
-        self.thread: _SearchThread | None = None
+        self.worker: Worker | None = None  # the search running now
+        self.running: SearchRequest | None = None  # what it searches
         self.live_trials: list = []  # TrialRows of the running search
-        self._calls = PendingCalls(self)
-        self._list_id = 0
+        self._calls = Calls(self)  # "list": the saved searches; "search": the running one
         self._select_after = ""
         self._training = False
         self._started = 0.0
@@ -333,20 +256,16 @@ class SearchPanel(QWidget):
     def refresh(self, select: str = "") -> None:
         """Reload the saved searches off the GUI thread."""
         self._select_after = select or self._select_after
-        self._list_id += 1
-        request, workspace = self._list_id, self.ctx.workspace
+        workspace = self.ctx.workspace
 
-        def listing():
+        def listing(_report, _should_stop):
             from nlp.experiments.search import list_searches
 
             return list_searches(workspace)
 
-        self._calls.start(listing, lambda found: self._listed(request, found),
-                          lambda exc: self._list_failed(request, exc))
+        self._calls.start("list", listing, self._listed, self._list_failed)
 
-    def _listed(self, request: int, searches: list) -> None:
-        if request != self._list_id:
-            return
+    def _listed(self, searches: list) -> None:
         wanted = self._select_after or self._chosen_name()  # the choice made meanwhile stays
         self._select_after = ""
         self.searches = list(searches)
@@ -374,17 +293,16 @@ class SearchPanel(QWidget):
         self.search_list.setCurrentRow(row)
         self._chosen(row)
 
-    def _list_failed(self, request: int, exc: BaseException) -> None:
-        if request == self._list_id:
-            self._say(self.tr("Could not list the searches: {error}").format(
-                error=self.ctx.message_for(exc)), error=True)
+    def _list_failed(self, exc: BaseException) -> None:
+        self._say(self.tr("Could not list the searches: {error}").format(
+            error=self.ctx.message_for(exc)), error=True)
 
     def _chosen(self, row: int) -> None:
         self.shown = self.searches[row] if 0 <= row < len(self.searches) else None
         self.command_edit.clear()
         if self.shown is not None:
             self._show_result(self.shown)
-        elif self.thread is not None and row == len(self.searches):
+        elif self.worker is not None and row == len(self.searches):
             self._show_live()
         else:
             self.header.setText(self.tr("No searches yet. Fill in New search and press Start "
@@ -399,7 +317,7 @@ class SearchPanel(QWidget):
         return self.shown.name if self.shown is not None else ""
 
     def _showing_live(self) -> bool:
-        return self.thread is not None and self.search_list.currentRow() == len(self.searches)
+        return self.worker is not None and self.search_list.currentRow() == len(self.searches)
 
     # -- the trials table ----------------------------------------------------------------
     def _show_result(self, result) -> None:
@@ -442,7 +360,7 @@ class SearchPanel(QWidget):
     def train_best(self) -> None:
         """Queue a full training of the shown search's best config."""
         result = self.shown
-        if result is None or result.best is None or self.thread is not None:
+        if result is None or result.best is None or self.worker is not None:
             return
         minutes, ok = QInputDialog.getDouble(
             self, self.tr("Train the best config"),
@@ -454,7 +372,8 @@ class SearchPanel(QWidget):
         self.ctx.remember("experiments/best_minutes", minutes)
         try:
             job = best_job(self.ctx.workspace, result, minutes,
-                           free_name(self.ctx.workspace, f"{result.name}-best"))
+                           self.ctx.workspace.free_name(f"{result.name}-best",
+                                                        self.ctx.training.run_names()))
         except StudioError as exc:
             self._say(str(exc), error=True)
             return
@@ -465,16 +384,14 @@ class SearchPanel(QWidget):
     def request(self) -> SearchRequest:
         corpus, options = self.corpus()
         method = self.method_combo.currentData()
-        stem = "".join(c if c.isalnum() or c in "-_." else "-" for c in Path(corpus).stem)
-        name = self.name_edit.text().strip() or (
-            f"{stem[:40] or 'corpus'}-search-{time.strftime('%Y%m%d-%H%M%S')}")
+        name = self.name_edit.text().strip() or default_search_name(corpus)
         return SearchRequest(name=name, corpus=corpus, options=options,
                              level=self.level_combo.currentData(),
                              space=self.space_edit.text().strip(), method=method,
                              minutes=self.minutes_spin.value(), trials=self.trials_spin.value())
 
     def start_search(self) -> None:
-        if self.thread is not None:
+        if self.worker is not None:
             return
         if self._training:
             self._say(self.busy_queue_text(), error=True)
@@ -489,12 +406,11 @@ class SearchPanel(QWidget):
             return
         self._remember(request)
         self.live_trials = []
-        self.thread = _SearchThread(request, search_work(self.ctx.workspace, request), self)
-        queued = Qt.ConnectionType.QueuedConnection
-        self.thread.trial.connect(self._trial_ended, queued)
-        self.thread.ended.connect(self._search_ended, queued)
+        self.running = request
+        self.worker = self._calls.start(
+            "search", search_work(self.ctx.workspace, request), self._search_ended,
+            self._search_ended, self._trial_ended, own_thread=True)
         self._started = time.monotonic()
-        self.thread.start()
         self._clock.start()
         self.ctx.search_state.emit(True)
         self._show_progress()
@@ -508,8 +424,8 @@ class SearchPanel(QWidget):
         self.ctx.remember("experiments/trials", request.trials)
 
     def stop_search(self) -> None:
-        if self.thread is not None:
-            self.thread.stop_requested.set()
+        if self.worker is not None:
+            self.worker.stop()
             self.stop_button.setEnabled(False)
             self._say(self.tr("Stopping: the trial training now saves a checkpoint, then the "
                               "search saves what it found."))
@@ -523,31 +439,27 @@ class SearchPanel(QWidget):
         self.ctx.runs_changed.emit()  # each trial is a run in the browser
 
     def _search_ended(self, outcome) -> None:
-        thread, self.thread = self.thread, None
-        if thread is not None:
-            thread.wait()
-            thread.deleteLater()
+        """The search's result, or the exception that ended it."""
+        self.worker = self.running = None
         self._clock.stop()
         self.ctx.search_state.emit(False)
         self._say("")
         if isinstance(outcome, BaseException):
-            self.state_label.setStyleSheet(ERROR_STYLE)
-            self.state_label.setText(self.ctx.message_for(outcome))
+            show_status(self.state_label, self.ctx.message_for(outcome), error=True)
             self.refresh()
         else:
-            self.state_label.setStyleSheet("")
-            self.state_label.setText(result_summary(outcome))
+            show_status(self.state_label, result_summary(outcome))
             self.refresh(select=outcome.name)
         self._update_buttons()
         self.ctx.runs_changed.emit()
 
     def _running_name(self) -> str:
-        return self.thread.request.name if self.thread is not None else ""
+        return self.running.name if self.running is not None else ""
 
     def _show_progress(self) -> None:
-        if self.thread is None:
+        if self.running is None:
             return
-        request = self.thread.request
+        request = self.running
         self.state_label.setStyleSheet("")
         self.state_label.setText(self.tr("Searching for {elapsed} (budget: {budget} of "
                                          "training); finished trials: {done}.").format(
@@ -565,28 +477,27 @@ class SearchPanel(QWidget):
                        "when the queue is empty.")
 
     def _update_buttons(self) -> None:
-        running = self.thread is not None
+        running = self.worker is not None
         self.start_button.setEnabled(not running and not self._training)
         self.start_button.setToolTip(self.busy_queue_text() if self._training else "")
-        self.stop_button.setEnabled(running and not self.thread.stop_requested.is_set())
+        self.stop_button.setEnabled(running and not self.worker.stopping)
         shown = self.shown
         self.train_best_button.setEnabled(not running and shown is not None
                                           and shown.best is not None)
         self.queue_note.setVisible(self._training and not running)
 
     def busy_reason(self) -> str | None:
-        return self.tr("a hyperparameter search is running") if self.thread else None
+        return self.tr("a hyperparameter search is running") if self.worker else None
 
     def shutdown(self, timeout_s: float) -> None:
         """Stop the search (its trial saves a checkpoint) and wait for it."""
-        thread = self.thread
-        if thread is not None:
-            thread.stop_requested.set()
-            thread.wait(int(timeout_s * 1000))
+        worker = self.worker
+        if worker is not None:
+            worker.stop()
+            worker.wait(timeout_s)
 
     def _say(self, text: str, error: bool = False) -> None:
-        self.status.setStyleSheet(ERROR_STYLE if error else "")
-        self.status.setText(text)
+        show_status(self.status, text, error)
 
 
 def method_label(method: str) -> str:

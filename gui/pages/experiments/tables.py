@@ -10,7 +10,6 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
 BEST_BRUSH = QBrush(QColor("#dff3df"))
-ERROR_STYLE = "color: #b00020;"
 
 
 def tr(text: str) -> str:
