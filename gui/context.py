@@ -43,6 +43,7 @@ class AppContext(QObject):
         self.training = TrainingQueue(self)
         self.training.started.connect(lambda _job_id: self._set_training(True))
         self.training.idle.connect(lambda: self._set_training(False))
+        self.search_state.connect(self.training.hold)  # a search trains its trials itself
         self._training = False
 
     def _set_training(self, training: bool) -> None:

@@ -155,6 +155,7 @@ class TrainingQueue(QObject):
         self._pending: list[TrainingJob] = []
         self._thread: _Running | None = None
         self._closing = False
+        self._held = False
 
     # -- what is queued ------------------------------------------------------------
     @property
@@ -193,6 +194,16 @@ class TrainingQueue(QObject):
         self._pending.append(job)
         self.changed.emit()
         self._start_next()
+
+    def hold(self, held: bool) -> None:
+        """While held (a hyperparameter search trains its own trials), jobs wait in
+        the queue instead of starting: one training at a time, whichever page asked."""
+        self._held = held
+        self._start_next()
+
+    @property
+    def held(self) -> bool:
+        return self._held
 
     def remove(self, job_id: int) -> bool:
         """Drop a job that has not started; False if it is not waiting."""
@@ -239,7 +250,7 @@ class TrainingQueue(QObject):
 
     # -- threads -----------------------------------------------------------------
     def _start_next(self) -> None:
-        if self._thread is not None or not self._pending or self._closing:
+        if self._thread is not None or not self._pending or self._closing or self._held:
             return
         job = self._pending.pop(0)
         running = _Running(job)

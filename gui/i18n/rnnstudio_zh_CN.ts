@@ -17,7 +17,7 @@
 <context>
     <name>AppContext</name>
     <message>
-        <location filename="../context.py" line="+75"/>
+        <location filename="../context.py" line="+76"/>
         <source>Log file: {path}</source>
         <translation>日志文件：{path}</translation>
     </message>
@@ -527,7 +527,7 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../background.py" line="+61"/>
+        <location filename="../background.py" line="+59"/>
         <source>Not enough memory for this. Try a smaller model, batch or input.</source>
         <translation>内存不足。请尝试更小的模型、批大小或输入。</translation>
     </message>
@@ -899,7 +899,7 @@
 <context>
     <name>GeneratePage</name>
     <message>
-        <location filename="../pages/generate.py" line="+79"/>
+        <location filename="../pages/generate.py" line="+80"/>
         <source>Language model:</source>
         <translation>语言模型：</translation>
     </message>
@@ -924,7 +924,7 @@
         <translation>文本</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+19"/>
         <source>0 always picks the most likely token; higher is wilder</source>
         <translation>0 表示总是选择最可能的词元；越高越随机</translation>
     </message>
@@ -1504,17 +1504,17 @@
         <translation>语料库</translation>
     </message>
     <message>
-        <location filename="../pages/generate.py" line="-346"/>
+        <location filename="../pages/generate.py" line="-337"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../pages/runs.py" line="+68"/>
+        <location filename="../pages/runs.py" line="+67"/>
         <source>Runs</source>
         <translation>运行记录</translation>
     </message>
     <message>
-        <location filename="../pages/train/page.py" line="+73"/>
+        <location filename="../pages/train/page.py" line="+72"/>
         <source>Train</source>
         <translation>训练</translation>
     </message>
@@ -1802,12 +1802,12 @@
     <name>RunsPage</name>
     <message>
         <location filename="../pages/runs.py" line="-19"/>
-        <location line="+63"/>
+        <location line="+61"/>
         <source>Open in Generate</source>
         <translation>在“生成”中打开</translation>
     </message>
     <message>
-        <location line="-62"/>
+        <location line="-60"/>
         <source>Open in Translate</source>
         <translation>在“翻译”中打开</translation>
     </message>
@@ -1817,7 +1817,7 @@
         <translation>在“时间序列”中打开</translation>
     </message>
     <message>
-        <location line="+63"/>
+        <location line="+61"/>
         <source>Open the run in Generate or Translate (Enter)</source>
         <translation>在“生成”或“翻译”页打开此运行（Enter）</translation>
     </message>
@@ -2432,11 +2432,6 @@
     </message>
     <message>
         <location line="+35"/>
-        <source>a run named &apos;{name}&apos; already exists; choose another name</source>
-        <translation>名为“{name}”的运行已存在；请换一个名称</translation>
-    </message>
-    <message>
-        <location line="+7"/>
         <source>a series model is training</source>
         <translation>有一个时间序列模型正在训练</translation>
     </message>
@@ -2810,12 +2805,12 @@
     </message>
     <message>
         <location line="+5"/>
-        <location filename="../pages/train/page.py" line="+421"/>
+        <location filename="../pages/train/page.py" line="+412"/>
         <source>best validation: {metrics}</source>
         <translation>最佳验证结果：{metrics}</translation>
     </message>
     <message>
-        <location filename="../pages/train/page.py" line="-369"/>
+        <location filename="../pages/train/page.py" line="-360"/>
         <source>Samples at the last evaluation</source>
         <translation>最近一次评估的样例</translation>
     </message>
@@ -2826,13 +2821,13 @@
     </message>
     <message>
         <location line="+12"/>
-        <location line="+180"/>
+        <location line="+171"/>
         <location line="+139"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location line="-318"/>
+        <location line="-309"/>
         <source>Stop and save</source>
         <translation>停止并保存</translation>
     </message>
@@ -2883,17 +2878,17 @@
     </message>
     <message>
         <location line="+5"/>
-        <location line="+130"/>
+        <location line="+121"/>
         <source>Stopping: saving a checkpoint…</source>
         <translation>正在停止：保存检查点…</translation>
     </message>
     <message>
-        <location line="-105"/>
+        <location line="-96"/>
         <source>Choose a corpus first (a text file, a folder of them, or a TSV file of sentence pairs for a translator).</source>
         <translation>请先选择语料库（文本文件、文本文件夹，或用于翻译模型的句对 TSV 文件）。</translation>
     </message>
     <message>
-        <location filename="../pages/series.py" line="-152"/>
+        <location filename="../pages/series.py" line="-145"/>
         <location filename="../pages/train/page.py" line="+20"/>
         <location line="+28"/>
         <source>Queued &apos;{name}&apos;: it starts when the runs before it end.</source>
@@ -2905,13 +2900,13 @@
         <translation>“实验”页有一个搜索正在进行：待搜索结束或在那里将其停止后才能开始训练。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location filename="../training_queue.py" line="+185"/>
         <source>a run named &apos;{name}&apos; already exists or is queued; choose another name</source>
         <translation>名为“{name}”的运行已存在或已在队列中；请换一个名称</translation>
     </message>
     <message>
-        <location line="-24"/>
-        <location line="+35"/>
+        <location filename="../pages/train/page.py" line="-14"/>
+        <location line="+26"/>
         <source>&apos;{name}&apos; is already training or queued.</source>
         <translation>“{name}”已在训练或已在队列中。</translation>
     </message>

@@ -42,6 +42,7 @@ from gui.background import Calls
 from gui.context import AppContext
 from gui.run_chooser import RunChooser
 from gui.style import ERROR_STYLE
+from gui.widgets.boxes import labelled
 from nlp.inference.interactive import GenerationOutcome, stream_generation
 from nlp.inference.loaded import LoadedLM, language_model
 
@@ -87,8 +88,8 @@ class GeneratePage(RunChooser, QWidget):
         self.output.setReadOnly(True)
         self.output.setPlaceholderText(self.tr("Generated text appears here as it is made."))
         splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self._labelled(self.tr("Prompt"), self.prompt))
-        splitter.addWidget(self._labelled(self.tr("Text"), self.output))
+        splitter.addWidget(labelled(self.tr("Prompt"), self.prompt))
+        splitter.addWidget(labelled(self.tr("Text"), self.output))
         splitter.setSizes([120, 480])
 
         body = QHBoxLayout()
@@ -104,15 +105,6 @@ class GeneratePage(RunChooser, QWidget):
         layout.addWidget(self.status)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.generate)
         self._set_running(False)
-
-    @staticmethod
-    def _labelled(text: str, widget: QWidget) -> QWidget:
-        box = QWidget()
-        col = QVBoxLayout(box)
-        col.setContentsMargins(0, 0, 0, 0)
-        col.addWidget(QLabel(text))
-        col.addWidget(widget)
-        return box
 
     def _build_settings(self) -> QVBoxLayout:
         self.temperature = self._double(0.0, 5.0, 0.05, 0.8,

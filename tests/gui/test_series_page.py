@@ -52,6 +52,23 @@ def test_train_shows_curves_forecast_metrics_and_verdict(page, ctx, qtbot):
     assert run.task == "series" and run.step > 0
 
 
+def test_a_series_run_waits_for_a_search_as_for_any_training(page, ctx, qtbot):
+    """The window trains one run at a time, whichever page asked: a series run queued
+    while a hyperparameter search trains starts only once the search ends."""
+    qtbot.waitUntil(lambda: page.column_combo.count() == 2, timeout=10_000)
+    page.hidden_edit.setText("4")
+    page.window_spin.setValue(14)
+    page.horizon_spin.setValue(14)
+    page.budget_spin.setValue(1)
+    ctx.search_state.emit(True)
+    page.train()
+    assert ctx.training.busy and ctx.training.current is None  # queued, not training
+    assert len(ctx.training.pending()) == 1 and page.busy_reason()
+    with qtbot.waitSignal(ctx.training.started, timeout=10_000):
+        ctx.search_state.emit(False)
+    qtbot.waitUntil(lambda: page.report is not None, timeout=60_000)
+
+
 def test_a_saved_run_opens_with_its_history(page, ctx, qtbot, tiny_series_run, copy_run):
     copy_run(tiny_series_run, ctx.workspace, "saved")
     page.open_run("saved")
