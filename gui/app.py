@@ -34,6 +34,12 @@ def build_window(log_path: Path | None = None, settings=None):
     if device.type == "cpu":
         torch.set_num_threads(max(1, torch.get_num_threads()))
     ctx = AppContext(_workspace_root(settings), log_path, settings, device_description(device))
+    # the colour scheme before the window is built, so nothing is drawn twice
+    from PySide6.QtWidgets import QApplication
+
+    from gui import theme
+
+    theme.apply_scheme(QApplication.instance(), ctx.recall(theme.SETTING_KEY, theme.SYSTEM))
     return MainWindow(ctx)
 
 

@@ -38,6 +38,7 @@ from PySide6.QtCore import (
 )
 from shiboken6 import isValid
 
+from gui.i18n import current_language
 from nlp.errors import StudioError
 
 log = logging.getLogger(__name__)
@@ -52,9 +53,13 @@ Work = Callable[[Report, ShouldStop], object]
 def error_text(exc: BaseException, log_path: object = None) -> str:
     """The message a person sees for ``exc``. Back-end errors already speak
     plainly; anything else is a bug, whose traceback goes to the log file."""
-    if isinstance(exc, StudioError):
-        return str(exc)
     translate = QCoreApplication.translate
+    if isinstance(exc, StudioError):
+        # The back end speaks English only; in another interface language the
+        # message gets a translated frame, with the English detail kept as is.
+        if current_language() == "en":
+            return str(exc)
+        return translate("Errors", "The back end reports (in English):") + "\n" + str(exc)
     if isinstance(exc, MemoryError):
         return translate("Errors", "Not enough memory for this. Try a smaller model, batch "
                          "or input.")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from gui.style import error_color
 from nlp.data.corpus import TextOptions, iter_lines
 from nlp.data.pairs import PairFilter, read_pairs
 from nlp.data.stats import CorpusStats, PairStats, TextStats, compute_stats, pair_stats
@@ -274,7 +275,31 @@ def _replaced(count: int) -> str:
         return ""
     text = QCoreApplication.translate(
         "CorpusList", "{count} undecodable byte sequence(s) were replaced with U+FFFD.")
-    return f"<p style='color:#a33'>{text.format(count=f'{count:,}')}</p>"
+    return f"<p style='color:{error_color()}'>{text.format(count=f'{count:,}')}</p>"
+
+
+def encodings_html(stats: CorpusStats) -> str:
+    """Each encoding read: how many files, how it was found, the detector's confidence;
+    then the warnings about doubtful guesses."""
+    translate = QCoreApplication.translate
+    groups: dict[tuple[str, str], list[float]] = {}
+    for d in stats.detections:
+        groups.setdefault((d.encoding, d.how), []).append(d.confidence)
+    parts = []
+    for (encoding, how), confidences in sorted(groups.items()):
+        if how == "detected":
+            text = translate("CorpusList", "{encoding} (detected, {confidence}% sure)").format(
+                encoding=encoding, confidence=round(100 * min(confidences)))
+        else:
+            text = encoding
+        if len(stats.detections) > 1:
+            text = translate("CorpusList", "{count} file(s): {encoding}").format(
+                count=f"{len(confidences):,}", encoding=text)
+        parts.append(html.escape(text))
+    line = translate("CorpusList", "Encoding: {encodings}").format(
+        encodings="; ".join(parts) or html.escape(", ".join(stats.encodings)))
+    warnings = "".join(f"<p style='color:#a60'>{html.escape(w)}</p>" for w in stats.warnings)
+    return f"<p>{line}</p>{warnings}"
 
 
 def stats_html(stats: CorpusStats | PairStats) -> str:
@@ -282,11 +307,15 @@ def stats_html(stats: CorpusStats | PairStats) -> str:
     translate = QCoreApplication.translate
     encodings = html.escape(", ".join(stats.encodings))
     if isinstance(stats, CorpusStats):
-        head = translate("CorpusList", "{files} file(s), {bytes} bytes, {encodings}").format(
-            files=f"{len(stats.files):,}", bytes=f"{stats.bytes:,}", encodings=encodings)
+        head = translate("CorpusList", "{files} file(s) read, {bytes} bytes").format(
+            files=f"{len(stats.files):,}", bytes=f"{stats.bytes:,}")
+        if stats.skipped:
+            head += translate("CorpusList", "; {skipped} skipped ({skipped_bytes} bytes): "
+                              "binary, empty or undecodable").format(
+                skipped=f"{len(stats.skipped):,}", skipped_bytes=f"{stats.skipped_bytes:,}")
         frequent = translate("CorpusList", "Most frequent characters:")
-        return (f"<p>{head}</p>" + _replaced(stats.replacements) + _table([], [stats.text])
-                + f"<p>{frequent}<br>{_top(stats.text)}</p>")
+        return (f"<p>{head}</p>" + encodings_html(stats) + _replaced(stats.replacements)
+                + _table([], [stats.text]) + f"<p>{frequent}<br>{_top(stats.text)}</p>")
     dropped = ", ".join(
         f"{html.escape(_tr(DROP_REASON_LABELS.get(reason, reason.replace('_', ' '))))} {n:,}"
         for reason, n in stats.dropped.items() if n or reason == "empty")

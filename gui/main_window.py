@@ -6,26 +6,44 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QKeySequence,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
+    QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
     QWidget,
 )
 
-from gui import i18n
+from gui import i18n, theme
 from gui.context import AppContext
 
 log = logging.getLogger(__name__)
+
+HELP_DIR = Path(__file__).resolve().parent / "help"
+GUIDE_NAME = "guide.{language}.md"  # shipped as package data (pyproject.toml)
 
 # (module, class): the pages, in the order of the side list. A page whose
 # module is not there yet is left out: there are no placeholder pages.
@@ -118,6 +136,14 @@ class MainWindow(QMainWindow):
         self._build_settings_menu(bar.addMenu(self.tr("&Settings")))
 
         help_menu = bar.addMenu(self.tr("&Help"))
+        guide = QAction(self.tr("&Guide"), self)
+        guide.setShortcut(QKeySequence.StandardKey.HelpContents)
+        guide.triggered.connect(self.show_guide)
+        help_menu.addAction(guide)
+        shortcuts = QAction(self.tr("&Keyboard shortcuts"), self)
+        shortcuts.triggered.connect(self.show_shortcuts)
+        help_menu.addAction(shortcuts)
+        help_menu.addSeparator()
         show_log = QAction(self.tr("Open the &log folder"), self)
         show_log.triggered.connect(self._open_log_folder)
         help_menu.addAction(show_log)
@@ -126,8 +152,22 @@ class MainWindow(QMainWindow):
         help_menu.addAction(about)
 
     def _build_settings_menu(self, menu) -> None:
-        """Settings > Language: the system's language, or one chosen; applied at the
-        next start (every text is translated when its widget is built)."""
+        """Settings > Appearance: the colour scheme, applied at once. Settings >
+        Language: the system's language, or one chosen; applied at the next start
+        (every text is translated when its widget is built)."""
+        scheme_menu = menu.addMenu(self.tr("&Appearance"))
+        self.scheme_actions: dict[str, QAction] = {}
+        schemes = QActionGroup(self)
+        schemes.setExclusive(True)
+        chosen_scheme = theme.normalize(self.ctx.recall(theme.SETTING_KEY, theme.SYSTEM))
+        for code, label in ((theme.SYSTEM, self.tr("System colours")),
+                            (theme.LIGHT, self.tr("Light")), (theme.DARK, self.tr("Dark"))):
+            action = QAction(label, self, checkable=True)
+            action.setChecked(code == chosen_scheme)
+            action.triggered.connect(lambda _=False, c=code: self.choose_scheme(c))
+            schemes.addAction(action)
+            scheme_menu.addAction(action)
+            self.scheme_actions[code] = action
         language_menu = menu.addMenu(self.tr("&Language"))
         self.language_actions: dict[str, QAction] = {}
         group = QActionGroup(self)
@@ -154,6 +194,14 @@ class MainWindow(QMainWindow):
         text = self.tr("RNN Studio will use the new language ({language}) when you start it "
                        "again.").format(language=i18n.LANGUAGES[shown])
         QMessageBox.information(self, self.tr("Language"), text)
+
+    def choose_scheme(self, code: str) -> None:
+        """Use the colour scheme ``code`` ("system", "light", "dark") now and at the
+        next start."""
+        code = theme.normalize(code)
+        self.ctx.remember(theme.SETTING_KEY, code)
+        self.scheme_actions[code].setChecked(True)
+        theme.apply_scheme(QApplication.instance(), code)
 
     def _build_status(self) -> None:
         self.device_label = QLabel(self.ctx.device_label)
@@ -208,6 +256,75 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, self.tr("About RNN Studio"),
                           f"<b>RNN Studio</b><p>{about}</p><p>{workspace}<br>{log_file}</p>")
 
+    def guide_path(self) -> Path:
+        """The guide in the interface language, else the English one."""
+        localized = HELP_DIR / GUIDE_NAME.format(language=i18n.current_language())
+        return localized if localized.is_file() else HELP_DIR / GUIDE_NAME.format(language="en")
+
+    def show_guide(self) -> QDialog:
+        """The short guide shipped with the app, in a window of its own (offline)."""
+        browser = QTextBrowser()
+        browser.setOpenExternalLinks(True)
+        try:
+            browser.setMarkdown(self.guide_path().read_text(encoding="utf-8"))
+        except OSError as exc:  # a broken install: say where it looked
+            browser.setPlainText(self.tr("The guide cannot be read: {error}").format(error=exc))
+        return self._show_dialog(self.tr("RNN Studio guide"), browser, (720, 620))
+
+    def shortcut_list(self) -> list[tuple[str, str]]:
+        """(keys, what they do) of every shortcut the window has now, read from its
+        actions and shortcuts, so the list cannot go stale."""
+        rows: list[tuple[str, str]] = []
+        for action in self.findChildren(QAction):
+            menus = [m for m in action.associatedObjects() if isinstance(m, QMenu)]
+            for keys in action.shortcuts():
+                what = plain(action.text()) or action.toolTip()
+                if menus:  # a menu's action: said with its menu ("Go: Train")
+                    what = f"{plain(menus[0].title())}: {what}"
+                rows.append((keys.toString(QKeySequence.SequenceFormat.NativeText),
+                             self._where(action.parent(), what)))
+        for shortcut in self.findChildren(QShortcut):
+            for keys in shortcut.keys():
+                what = shortcut.whatsThis() or self.tr("the page's main action")
+                rows.append((keys.toString(QKeySequence.SequenceFormat.NativeText),
+                             self._where(shortcut.parent(), what)))
+        # grouped by menu or page, in the order of their keys (Ctrl+1, Ctrl+2, ...)
+        return sorted(set(rows), key=lambda row: (row[1].split(": ")[0], row[0], row[1]))
+
+    def _where(self, owner, what: str) -> str:
+        """``what``, prefixed with the page it works on (the menus' work anywhere)."""
+        while owner is not None and owner is not self:
+            if owner in self.pages.values():
+                return f"{page_title(owner)}: {what}"
+            owner = owner.parent()
+        return what
+
+    def show_shortcuts(self) -> QDialog:
+        rows = self.shortcut_list()
+        table = QTableWidget(len(rows), 2)
+        table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        for r, (keys, what) in enumerate(rows):
+            table.setItem(r, 0, QTableWidgetItem(keys))
+            table.setItem(r, 1, QTableWidgetItem(what))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        return self._show_dialog(self.tr("Keyboard shortcuts"), table, (560, 520))
+
+    def _show_dialog(self, title: str, body: QWidget, size: tuple[int, int]) -> QDialog:
+        dialog = QDialog(self)
+        dialog.setWindowTitle(title)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(body)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        dialog.resize(*size)
+        dialog.show()  # not modal: the guide can stay open beside the window
+        return dialog
+
     # -- geometry and last page ----------------------------------------------------------
     def _restore(self) -> None:
         geometry = self.ctx.recall("window/geometry")
@@ -251,6 +368,11 @@ class MainWindow(QMainWindow):
 def page_title(page: QWidget) -> str:
     """A page's title in the interface language (pages give it in English)."""
     return QCoreApplication.translate("Pages", page.title)
+
+
+def plain(text: str) -> str:
+    """A menu text without its mnemonic: "&Go" -> "Go", "转到(&G)" -> "转到"."""
+    return re.sub(r"\(&[^)]\)", "", text).replace("&", "").strip()
 
 
 def make_settings() -> QSettings:

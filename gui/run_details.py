@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 
 from gui.background import Calls
 from gui.context import AppContext
-from gui.run_table import created_text, size_text, task_text
-from gui.style import ERROR_COLOR
+from gui.run_table import NO_BEST, created_text, size_text, task_text
+from gui.style import error_color, muted_color
 from gui.widgets.curves import CurvesView
 from nlp.runs.workspace import Run, RunSummary
+from nlp.training.metrics import shown_metrics
 
 EMPTY_HINT = QT_TRANSLATE_NOOP("RunDetails", "No runs yet. Train one on the Train page, or "
                               "import a .rnnrun file (Import…).")
@@ -163,7 +164,8 @@ def _value_text(value) -> str:
 
 
 def _section(title: str, values: dict) -> str:
-    rows = "".join(f"<tr><td style='color:#555; padding-right:12px'>{html.escape(str(k))}</td>"
+    muted = muted_color()
+    rows = "".join(f"<tr><td style='color:{muted}; padding-right:12px'>{html.escape(str(k))}</td>"
                    f"<td>{html.escape(_value_text(v))}</td></tr>" for k, v in values.items())
     return f"<h4 style='margin-bottom:2px'>{html.escape(title)}</h4><table>{rows}</table>"
 
@@ -179,7 +181,7 @@ def details_html(s: RunSummary, samples: list[dict]) -> str:
         damaged = translate("RunDetails", "Damaged:")
         advice = translate("RunDetails", "It cannot be opened, continued or exported; delete "
                            "it, or repair the file named above.")
-        parts.append(f"<p style='color:{ERROR_COLOR}'><b>{damaged}</b> "
+        parts.append(f"<p style='color:{error_color()}'><b>{damaged}</b> "
                      f"{html.escape(s.error)}</p><p>{advice}</p>")
         if not s.config:  # nothing was read: the folder is all there is to say
             return "".join(parts) + _section(run_title, {folder: str(s.path)})
@@ -207,7 +209,16 @@ def details_html(s: RunSummary, samples: list[dict]) -> str:
         head = {translate("RunDetails", "chosen by"): chosen}
         if s.best_step is not None:
             head[translate("RunDetails", "step")] = f"{s.best_step:,}"
-        parts.append(_section(translate("RunDetails", "Best checkpoint"), {**head, **s.best}))
+        scores = shown_metrics(s.best)
+        if len(scores) < len(s.best):  # a word perplexity left out: say why, in its place
+            scores = {**scores, "val_word_ppl": translate(
+                "RunDetails", "not shown: this text is not written as space-separated "
+                "words (Chinese, code); val_bpc (bits per character) compares instead")}
+        parts.append(_section(translate("RunDetails", "Best checkpoint"), {**head, **scores}))
+    elif s.no_best:
+        why = translate("RunTable", NO_BEST[s.no_best]) if s.no_best in NO_BEST else s.no_best
+        parts.append(_section(translate("RunDetails", "Best checkpoint"),
+                              {translate("RunDetails", "none"): why}))
     parts.append(_samples_html(samples))
     for key, title in (("model", translate("RunDetails", "Model")),
                        ("data", translate("RunDetails", "Data")),

@@ -24,12 +24,18 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
-from gui.style import ERROR_COLOR
-from nlp.runs.workspace import RunSummary, selection_key
+from gui.style import error_color
+from nlp.runs.workspace import (
+    NO_BEST_FAILED,
+    NO_BEST_STOPPED,
+    NO_BEST_YET,
+    RunSummary,
+    selection_key,
+)
+from nlp.training.metrics import word_ppl_is_meaningful
 
 SORT_ROLE = Qt.ItemDataRole.UserRole  # the raw value a column sorts by
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1  # the RunSummary of the row
-DAMAGED = QColor(ERROR_COLOR)
 
 # texts in English (tests look columns up by them); shown through _tr()
 COLUMNS = (QT_TRANSLATE_NOOP("RunTable", "Name"), QT_TRANSLATE_NOOP("RunTable", "Task"),
@@ -48,6 +54,10 @@ SCORES = (("bleu", QT_TRANSLATE_NOOP("RunTable", "BLEU {:.1f}")),
           ("val_ppl", QT_TRANSLATE_NOOP("RunTable", "ppl {:.2f}")),
           ("val_mse", QT_TRANSLATE_NOOP("RunTable", "MSE {:.4g}")))  # series, in its units
 HIGHER_IS_BETTER = {"bleu", "chrf"}
+# why a run has no best score yet (``RunSummary.no_best``), shown in its place
+NO_BEST = {NO_BEST_STOPPED: QT_TRANSLATE_NOOP("RunTable", "stopped before its first evaluation"),
+           NO_BEST_FAILED: QT_TRANSLATE_NOOP("RunTable", "failed before its first evaluation"),
+           NO_BEST_YET: QT_TRANSLATE_NOOP("RunTable", "not evaluated yet")}
 
 
 def _tr(text: str) -> str:
@@ -95,12 +105,16 @@ def score(best: dict, config: dict | None = None) -> tuple[str, float | None, st
     A translator is judged by the score that chose its best checkpoint (chrF, or
     BLEU for runs made before chrF was the default), a subword language model by
     its word perplexity (comparable with word-level models), a character model by
-    its bits per character."""
+    its bits per character; and so is a subword model of a text not written as
+    space-separated words (Chinese, code), where word perplexity means nothing."""
     data = (config or {}).get("data")
     subword = isinstance(data, dict) and data.get("level") == "subword"
-    first = "val_word_ppl" if subword else selection_key(config or {})
+    words = word_ppl_is_meaningful(best)
+    first = "val_word_ppl" if subword and words else selection_key(config or {})
     order = sorted(SCORES, key=lambda item: item[0] != first)
     for key, fmt in order:
+        if key == "val_word_ppl" and not words:
+            continue
         value = _number(best.get(key))
         if value is not None:
             return key, value, _tr(fmt).format(value)
@@ -119,6 +133,15 @@ def size_text(n: int) -> str:
 
 def created_text(t: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(t)) if _number(t) else ""
+
+
+def best_text(s: RunSummary) -> str:
+    """The score that judges the run, or why it has none (stopped before its first
+    evaluation, ...)."""
+    text = score(s.best, s.config)[2]
+    if text or not s.no_best:
+        return text
+    return _tr(NO_BEST[s.no_best]) if s.no_best in NO_BEST else s.no_best
 
 
 def status_text(s: RunSummary) -> str:
@@ -173,7 +196,7 @@ class RunTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(s, column)
         if role == Qt.ItemDataRole.ForegroundRole and s.error:
-            return QBrush(DAMAGED)
+            return QBrush(QColor(error_color()))  # the scheme's, at each paint
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (4, 5, 6, 8):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -183,7 +206,7 @@ class RunTableModel(QAbstractTableModel):
         loss = _number(s.best.get("val_loss"))
         return (s.name, task_text(str(s.task)), model_text(s.config),
                 data_text(s.config), f"{s.step:,}" if s.step else "",
-                f"{loss:.3f}" if loss is not None else "", score(s.best, s.config)[2],
+                f"{loss:.3f}" if loss is not None else "", best_text(s),
                 created_text(s.created), size_text(s.size_bytes) if s.size_bytes else "",
                 status_text(s))[column]
 

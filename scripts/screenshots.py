@@ -1,7 +1,8 @@
 """Open the real window, drive each page as a person would, and save screenshots.
 
     xvfb-run -a -s "-screen 0 1400x900x24" .venv/bin/python scripts/screenshots.py \\
-        --workspace WS --out docs/img/screens [--lang en|zh_CN] [--lm RUN] [--mt RUN] \\
+        --workspace WS --out docs/img/screens [--lang en|zh_CN] [--scheme light|dark] \\
+        [--lm RUN] [--mt RUN] \\
         [--compare RUN RUN ...] [--inspect RUN] [--experiments RUN RUN ...] [--search NAME]
 
 Needs a display: under Xvfb (Debian packages ``xvfb xauth libxcb-icccm4
@@ -27,6 +28,9 @@ What it does, page by page:
   saved search ``--search`` with its trials.
 - Series: trains an LSTM 50/50 on the sample series for 30 epochs (saved as
   ``screenshot-<lang>-series``) and shows its held-out forecast.
+
+``--scheme dark`` sets the window's colour scheme to dark (Settings >
+Appearance) and names the files ``<lang>-dark-<page>.png``.
 
 Settings go to a temporary file: your own window settings are not touched.
 Prints the saved paths as JSON.
@@ -84,6 +88,17 @@ class Shooter:
         if not pixmap.save(str(path)):
             raise OSError(f"cannot save {path}")
         self.saved.append(str(path))
+
+
+def drive_folder(app, window, shooter: Shooter, folder: str) -> None:
+    """The Corpora page with a folder corpus: what was read, and the skipped files."""
+    window.show_page("corpora")
+    corpora = window.pages["corpora"]
+    corpora.add_paths([folder])
+    wait_until(app, corpora.skipped_button.isVisible, 60, "the folder's statistics")
+    corpora.skipped_button.setChecked(True)
+    pause(app, 2)
+    shooter.shot("1b-corpora-folder")
 
 
 def drive(app, window, shooter: Shooter, args) -> None:
@@ -252,6 +267,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workspace", required=True, help="workspace with trained runs")
     p.add_argument("--out", default=str(ROOT / "docs" / "img" / "screens"))
     p.add_argument("--lang", default="en", help="interface language: en or zh_CN")
+    p.add_argument("--scheme", choices=("light", "dark"), default="light",
+                   help="colour scheme (dark files are named <lang>-dark-<page>.png)")
     p.add_argument("--lm", help="language model run for Generate (default: the newest)")
     p.add_argument("--mt", help="translator run for Translate (default: the newest)")
     p.add_argument("--inspect", help="character language model for Inspect (default: the "
@@ -264,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="runs to show compared on the Experiments page")
     p.add_argument("--search", help="saved search to show on the Experiments page")
     p.add_argument("--no-series", action="store_true", help="skip the Series page")
+    p.add_argument("--folder", help="only the Corpora page with this folder as a corpus, its "
+                   "skipped files listed (<lang>-1b-corpora-folder.png)")
     args = p.parse_args(argv)
 
     os.environ["RNN_STUDIO_LANG"] = args.lang
@@ -285,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         settings.setValue("workspace", str(Path(args.workspace).resolve()))
+        from gui.theme import SETTING_KEY
+
+        settings.setValue(SETTING_KEY, args.scheme)  # build_window applies it
         window = build_window(Path(tmp) / "rnn-studio.log", settings)
         width, height = (int(v) for v in args.size.split("x"))
         window.resize(width, height)
@@ -292,8 +314,12 @@ def main(argv: list[str] | None = None) -> int:
         window.show()
         window.raise_()
         pause(app, 1)
-        shooter = Shooter(app, window, out, args.lang)
+        prefix = args.lang if args.scheme == "light" else f"{args.lang}-{args.scheme}"
+        shooter = Shooter(app, window, out, prefix)
         try:
+            if args.folder:
+                drive_folder(app, window, shooter, args.folder)
+                return 0
             drive(app, window, shooter, args)
             inspected = args.inspect or newest_char_lm(window.ctx.workspace.list_runs())
             if "inspect" in window.pages and inspected:

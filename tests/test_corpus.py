@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import unicodedata
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -70,7 +71,7 @@ def test_truncated_utf8_at_end(tmp_path):
 
 
 def test_crlf_line_count_in_error(tmp_path):
-    path = _write(tmp_path, b"a\r\nb\rc\n\xff")
+    path = _write(tmp_path, "éééé\r\nb\rc\n".encode() + b"\xff")  # mostly UTF-8: read as UTF-8
     with pytest.raises(EncodingProblem) as info:
         _read(path)
     assert info.value.line == 4
@@ -90,7 +91,7 @@ def test_fallback_encoding_decodes(tmp_path):
 
 def test_replacement_is_counted_not_silent(tmp_path):
     path = _write(tmp_path, b"a\xffb\n\xfe\n" + "\ufffd\n".encode())
-    reader = iter_text(path, TextOptions(replace_errors=True), 2)
+    reader = iter_text(path, TextOptions(encoding="utf-8", replace_errors=True), 2)
     assert "".join(reader) == "a\ufffdb\n\ufffd\n\ufffd\n"
     assert reader.replacements == 2  # the real U+FFFD in the file is not counted
 
@@ -135,7 +136,9 @@ def test_folder_joins_files_in_order_with_newlines(tmp_path):
     _write(tmp_path, gzip.compress(b"d"), "dir/c/d.txt.gz")
     reader = iter_text(tmp_path / "dir")
     assert "".join(reader) == "a\nb\nd"
-    assert len(reader.encodings) == 4
+    assert len(reader.encodings) == 3
+    assert [(Path(s.path).name, s.reason) for s in reader.skipped] == [
+        ("empty.txt", "is empty (no text, or only whitespace)")]
 
 
 @pytest.mark.parametrize("data", [b"", b"  \n\t\r\n", codecs.BOM_UTF8])
@@ -147,7 +150,7 @@ def test_empty_corpus(tmp_path, data):
 def test_folder_of_empty_files(tmp_path):
     _write(tmp_path, "\n", "d/a.txt")
     _write(tmp_path, "", "d/b.txt")
-    with pytest.raises(CorpusError, match=r"empty: its 2 text file\(s\) hold no text"):
+    with pytest.raises(CorpusError, match=r"holds no text files.*skipped 2 file\(s\).*is empty"):
         _read(tmp_path / "d")
 
 
@@ -244,3 +247,28 @@ def test_lm_split_errors(tmp_path):
         _ = LMSplit(path).train_chars
     with pytest.raises(CorpusError, match="does not exist"):
         LMSplit(path, valid_source=tmp_path / "missing.txt")
+
+
+def test_fingerprint_and_reading_use_the_same_files(tmp_path):
+    folder = tmp_path / "code"
+    _write(tmp_path, "print('a')\n", "code/a.py")
+    _write(tmp_path, "let b = 1;\n", "code/lib/b.js")
+    _write(tmp_path, b"\x00\x01\x02" * 10, "code/blob.bin")
+    options = TextOptions(exclude=("lib/*",))
+    reader = iter_text(folder, options)
+    assert "".join(reader) == "print('a')\n" and [p.name for p in reader.files] == ["a.py"]
+    before = corpus_fingerprint(folder, options)
+    _write(tmp_path, "let b = 2;\n", "code/lib/b.js")        # excluded: not read, not hashed
+    _write(tmp_path, b"\x00\x09\x02" * 10, "code/blob.bin")  # binary: skipped, not hashed
+    assert corpus_fingerprint(folder, options) == before
+    assert corpus_fingerprint(folder) != before              # the file list is part of the key
+    _write(tmp_path, "print('A')\n", "code/a.py")
+    assert corpus_fingerprint(folder, options) != before
+
+
+def test_file_options_round_trip_and_leave_old_cache_keys_alone():
+    options = TextOptions.from_dict({"include": ["*.py", " "], "exclude": "tests/*", "strict": True})
+    assert (options.include, options.exclude, options.strict) == (("*.py",), ("tests/*",), True)
+    assert TextOptions.from_dict(options.to_dict()) == options
+    assert set(TextOptions().canonical()) == {"encoding", "replace_errors", "nfc",
+                                              "normalize_newlines", "lowercase"}

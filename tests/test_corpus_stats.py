@@ -31,7 +31,7 @@ def test_stats_of_a_known_text(tmp_path):
 def test_stats_follow_the_options(tmp_path):
     path = tmp_path / "c.txt"
     path.write_bytes(b"AB\xff\n")
-    stats = compute_stats(path, TextOptions(lowercase=True, replace_errors=True))
+    stats = compute_stats(path, TextOptions(encoding="utf-8", lowercase=True, replace_errors=True))
     assert stats.replacements == 1
     assert dict(stats.text.top_characters) == {"a": 1, "b": 1, "\ufffd": 1, "\n": 1}
 

@@ -169,11 +169,11 @@ def test_compare_command_bad_input(ws, text_corpus, capsys, args, message):
     code = main(["compare", "--corpus", str(text_corpus), "--steps", "2", "--workspace", str(ws.root),
                  *args])
     err = capsys.readouterr().err
-    assert code == 2 and message in err and "Traceback" not in err
+    assert code == 1 and message in err and "Traceback" not in err
 
 
 def test_compare_command_needs_corpus_or_runs(ws, capsys):
     from main import main
 
-    assert main(["compare", "--workspace", str(ws.root)]) == 2
+    assert main(["compare", "--workspace", str(ws.root)]) == 1
     assert "--corpus FILE, or existing runs" in capsys.readouterr().err

@@ -362,3 +362,65 @@ def test_generation_on_a_gpu_model():
     assert outs == generate(model, tok, "the ", cfg) and all(_valid(o) for o in outs)
     assert "".join(generate_stream(model, tok, "", _cfg(seed=1))) == generate(
         model, tok, "", _cfg(seed=1))[0]
+
+
+# ---------------------------------------------------------------- the generate command
+
+
+def test_generate_command_stop_reads_escapes_and_ends_at_a_blank_line(tiny_lm_run, monkeypatch,
+                                                                     capsys):
+    """``--stop "\\n\\n"`` as a shell passes it (backslash, n, backslash, n) ends the
+    sample at the first blank line; the model is scripted so the text is known."""
+    import nlp.decoding.fast_inference as fast
+    import nlp.tasks.lm.task as lm_task
+    from nlp.cli.main import main
+
+    def scripted_run(run, which="best"):
+        model, tok = _scripted("one line.\nnext line.\n\nafter the blank.\n")
+        return model, tok, {}
+
+    monkeypatch.setattr(lm_task, "load_lm", scripted_run)
+    monkeypatch.setattr(fast, "prepare_for_generation", lambda model, mode="auto": model)
+    argv = ["generate", str(tiny_lm_run.path), "--temperature", "0", "--max-tokens", "60",
+            "--prompt", "x"]
+    assert main([*argv, "--stop", r"\n\n"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "one line.\nnext line.\n"  # the blank line is the stop text: left out
+    assert "reached a stop text" in err
+    assert main([*argv, "--stop", "zz", "--stop", r"xt\tno", "--stop", r".\nn"]) == 0
+    assert capsys.readouterr().out == "one line\n"  # several stops: the earliest wins
+    assert main([*argv, "--stop", r"\\n"]) == 0  # an escaped backslash is one backslash
+    assert "\n\n" in capsys.readouterr().out  # "\n" as text never appears: no stop
+
+
+def test_unescape_stop():
+    from nlp.decoding.text import unescape_stop
+
+    assert unescape_stop(r"\n\n") == "\n\n"
+    assert unescape_stop(r"a\tb") == "a\tb"
+    assert unescape_stop(r"\\n") == "\\n"  # a backslash, then n
+    assert unescape_stop(r"C:\x") == r"C:\x"  # other backslashes stay as typed
+    assert unescape_stop("plain") == "plain"
+
+
+def test_unknown_prompt_characters_are_found_deduplicated_in_order():
+    from nlp.data.tokenizers import CharTokenizer, SubwordTokenizer
+    from nlp.decoding.text import unknown_characters
+
+    chars = CharTokenizer.train(["hello world\n"])
+    assert unknown_characters(chars, "hello world") is None
+    assert unknown_characters(chars, "") is None
+    found = unknown_characters(chars, "hello 😀 中中 world 😀")
+    assert (found.count, found.chars, found.handling) == (4, ("😀", "中"), "unk")
+    assert "'😀' (U+1F600), '中' (U+4E2D)" in found.describe()
+    assert "unknown token" in found.describe()
+    many = unknown_characters(chars, "ABCDEFG")
+    assert many.shown() == "'A' (U+0041), 'B' (U+0042), 'C' (U+0043), 'D' (U+0044), " \
+                           "'E' (U+0045), …"
+    text = "".join(f"Line {i}: the quick brown fox jumps over the lazy dog.\n"
+                   for i in range(300))
+    subwords = SubwordTokenizer.train([text], vocab_size=60)
+    assert unknown_characters(subwords, "the lazy fox") is None
+    found = unknown_characters(subwords, "the 😀 fox 中")
+    assert (found.count, found.chars, found.handling) == (2, ("😀", "中"), "bytes")
+    assert "UTF-8 bytes" in found.describe()

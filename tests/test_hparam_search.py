@@ -249,11 +249,11 @@ def test_search_command_bad_input(ws, text_corpus, capsys, args, message):
     code = main(["search", "--corpus", str(text_corpus), *minutes, *args,
                  "--workspace", str(ws.root)])
     err = capsys.readouterr().err
-    assert code == 2 and message in err and "Traceback" not in err
+    assert code == 1 and message in err and "Traceback" not in err
 
 
 def test_search_command_unknown_search(ws, capsys):
     from main import main
 
-    assert main(["search", "show", "nope", "--workspace", str(ws.root)]) == 2
+    assert main(["search", "show", "nope", "--workspace", str(ws.root)]) == 1
     assert "no search 'nope'" in capsys.readouterr().err

@@ -403,8 +403,8 @@ def test_cli_draws_pictures(workspace, tmp_path, capsys):
     (["lm", "--text", "xy", "--gate", "update"], "no gate 'update'"),
     (["mt", "--text", "one", "--beam", "2", "--n-best", "3"], "n_best"),
 ])
-def test_cli_errors_exit_2_with_a_message(workspace, capsys, args, message):
-    assert main(["inspect", *args, "--workspace", str(workspace.root)]) == 2
+def test_cli_errors_exit_1_with_a_message(workspace, capsys, args, message):
+    assert main(["inspect", *args, "--workspace", str(workspace.root)]) == 1
     assert message in capsys.readouterr().err
 
 

@@ -69,7 +69,7 @@ def test_sigkill_mid_run_then_resume(corpus, tmp_path):
         load_checkpoint(run / "checkpoints" / name)
         load_train_state(run / "checkpoints" / name)
     out = cli("train", "lm", "--resume", "k", "--workspace", ws, "--steps", "1", check=False)
-    assert out.returncode == 2 and "--steps cannot be used with --resume" in out.stderr
+    assert out.returncode == 1 and "--steps cannot be used with --resume" in out.stderr
     out = cli("train", "lm", "--resume", "k", "--workspace", ws, check=False)
     assert out.returncode == 0, out.stderr
     assert f"resumed at step {killed_at}" in out.stderr
@@ -120,7 +120,42 @@ def test_generate_is_reproducible_and_stdout_is_only_text(corpus, tmp_path):
 def test_errors_are_messages_not_tracebacks(tmp_path):
     out = cli("train", "lm", "--corpus", tmp_path / "missing.txt", "--steps", "1",
               "--workspace", tmp_path, check=False)
-    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "missing.txt" in out.stderr
     out = cli("generate", "nope", "--workspace", tmp_path, check=False)
-    assert out.returncode == 2 and "no run 'nope'" in out.stderr
+    assert out.returncode == 1 and "no run 'nope'" in out.stderr
+
+
+def test_generate_reports_unknown_prompt_characters(tiny_lm_run):
+    """The tiny run's character model never saw emoji or Chinese: stderr says which and
+    what became of them; stdout is still only the text."""
+    out = cli("generate", tiny_lm_run.path, "--prompt", "the 😀 中 cat 😀", "--max-tokens", "10",
+              "--seed", "1")
+    assert "3 characters of the prompt (2 different: '😀' (U+1F600), '中' (U+4E2D))" \
+        in out.stderr
+    assert "unknown token" in out.stderr
+    assert "😀" not in out.stdout and "vocabulary" not in out.stdout
+    known = cli("generate", tiny_lm_run.path, "--prompt", "the cat", "--max-tokens", "10",
+                "--seed", "1")
+    assert "vocabulary" not in known.stderr
+
+
+def test_generate_errors_name_the_flag(tiny_lm_run):
+    for flags, words in ((["--max-tokens", "0"], "--max-tokens must be at least 1"),
+                         (["--temperature", "11"], "--temperature must be in [0.0, 10.0]"),
+                         (["--top-p", "0"], "use --temperature 0"),
+                         (["--seed", "-1"], "--seed must be at least 0")):
+        out = cli("generate", tiny_lm_run.path, *flags, check=False)
+        assert out.returncode != 0 and words in out.stderr, out.stderr
+        assert "GenerationConfig" not in out.stderr and "Traceback" not in out.stderr
+
+
+def test_generate_stop_escape_cuts_a_real_sample_at_a_line_break(tiny_lm_run):
+    """A shell's ``\\n`` in --stop matches the model's real line breaks."""
+    args = ("generate", tiny_lm_run.path, "--max-tokens", "400", "--seed", "3",
+            "--temperature", "1.0")
+    full = cli(*args).stdout[:-1]  # the command adds one line break at the end
+    at = full.index("\n")  # the tiny model writes lines of words: it has line breaks
+    stop = "\\n" + full[at + 1]  # backslash, n, the next letter (never a backslash)
+    cut = cli(*args, "--stop", stop).stdout[:-1]
+    assert cut == full[:at]

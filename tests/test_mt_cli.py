@@ -103,6 +103,6 @@ def test_resume_and_clear_errors(trained):
     assert out.returncode == 0, out.stderr
     assert "resumed at step 6" in out.stderr
     bad = cli("train", "mt", "--workspace", ws, check=False)
-    assert bad.returncode == 2 and "--pairs" in bad.stderr
+    assert bad.returncode == 1 and "--pairs" in bad.stderr
     missing = cli("evaluate", "mt", "tiny", "--workspace", ws, check=False)
-    assert missing.returncode == 2 and "--src FILE --ref FILE" in missing.stderr
+    assert missing.returncode == 1 and "--src FILE --ref FILE" in missing.stderr

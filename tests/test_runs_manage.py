@@ -85,7 +85,28 @@ def test_cli_rename_delete_export_import(tmp_path, capsys):
     assert main(["runs", "export", "s", "-o", str(out), *flag]) == 0
     assert main(["runs", "import", str(out), *flag]) == 0
     assert "as run 's-2'" in capsys.readouterr().out
-    assert main(["runs", "delete", "s", *flag]) == 2  # stdin is not a terminal: needs --yes
+    assert main(["runs", "delete", "s", *flag]) == 1  # stdin is not a terminal: needs --yes
     assert "--yes" in capsys.readouterr().err
     assert main(["runs", "delete", "s", "--yes", *flag]) == 0
     assert [s.name for s in ws.list_runs()] == ["s-2"]
+
+
+def test_each_runs_command_says_its_message_once(tmp_path, capsys, caplog):
+    # the console shows log records at INFO and up on stderr: a command whose back end
+    # also logged its result said it twice (stdout and stderr)
+    ws = Workspace(tmp_path / "ws")
+    _run(ws, "r")
+    flag = ["--workspace", str(ws.root)]
+    archive = tmp_path / "r.rnnrun"
+    caplog.set_level("INFO")
+    commands = {"renamed": ["runs", "rename", "r", "s", *flag],
+                "r.rnnrun": ["runs", "export", "s", "-o", str(archive), *flag],
+                "imported": ["runs", "import", str(archive), *flag],
+                "deleted": ["runs", "delete", "s", "--yes", *flag]}
+    for word, argv in commands.items():
+        caplog.clear()
+        assert main(argv) == 0
+        captured = capsys.readouterr()
+        said = captured.out + captured.err + "".join(
+            r.getMessage() + "\n" for r in caplog.records if r.levelname != "DEBUG")
+        assert said.count(word) == 1, (argv, said)

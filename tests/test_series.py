@@ -253,9 +253,9 @@ def test_cli_draws_a_png_and_explains_a_bad_column(tmp_path, capsys):
     assert main([*args, "--out", str(png)]) == 0
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "season: 12 (detected" in capsys.readouterr().out
-    assert main([*args, "--column", "price"]) == 2
+    assert main([*args, "--column", "price"]) == 1
     assert "error: " in capsys.readouterr().err
-    assert main([*args, "--out", str(tmp_path / "x.txt")]) == 2
+    assert main([*args, "--out", str(tmp_path / "x.txt")]) == 1
 
 
 def test_cli_continues_a_series_run(tmp_path, capsys):
@@ -267,5 +267,5 @@ def test_cli_continues_a_series_run(tmp_path, capsys):
     assert main(["series", "--resume", "s", "--minutes", "0.01", *ws]) == 0
     printed = capsys.readouterr()
     assert "resumed at step 3 " in printed.err and "verdict: " in printed.out
-    assert main(["series", "--resume", "s", "--steps", "5", *ws]) == 2
+    assert main(["series", "--resume", "s", "--steps", "5", *ws]) == 1
     assert "cannot be used with --resume" in capsys.readouterr().err

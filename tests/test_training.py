@@ -217,3 +217,54 @@ def test_settings_of_earlier_runs_still_load():
     assert TrainConfig.from_dict(old) == TrainConfig(max_steps=5)
     with pytest.raises(ConfigError, match="Unknown training setting"):
         TrainConfig.from_dict({"max_steps": 5, "eval_batchez": 3})
+
+
+def test_resume_mid_epoch_keeps_the_epoch_fraction(tmp_path):
+    # 8 steps per epoch; stopped at step 13 = 1 epoch + 5/8: the first step after the
+    # resume is step 14, at 1 + 6/8 epochs (it once read 0.125: the fraction was lost)
+    run = Workspace(tmp_path).create_run("mid", {"task": "lm"})
+    t = Trainer(ToyTask(), cfg(max_steps=40, eval_every=100), run)
+    t.listeners.append(lambda e: isinstance(e, StepEvent) and e.step == 13 and t.request_stop())
+    assert t.run().reason == "stopped"
+    resumed = ToyTask()
+    events = []
+    t2 = Trainer(resumed, cfg(max_steps=40, eval_every=100), run, (events.append,))
+    resumed.model.load_state_dict(run.load("last").weights)
+    t2.resume_from(run.resolve_checkpoint("last"))
+    t2.run()
+    steps = [e for e in events if isinstance(e, StepEvent)]
+    assert steps[0].step == 14
+    assert steps[0].epoch == pytest.approx(1 + 6 / 8)
+    assert steps[-1].step == 40 and steps[-1].epoch == pytest.approx(40 / 8)
+
+
+def test_a_run_stopped_before_its_first_evaluation_says_so(tmp_path):
+    run = Workspace(tmp_path).create_run("early", {"task": "lm"})
+    t = Trainer(ToyTask(), cfg(max_steps=40, eval_every=100), run)
+    t.listeners.append(lambda e: isinstance(e, StepEvent) and e.step == 3 and t.request_stop())
+    assert t.run().reason == "stopped"
+    summary = run.summary()
+    assert summary.step == 3 and summary.best == {}
+    assert summary.no_best == "stopped before its first evaluation"
+
+
+def test_resume_of_an_older_checkpoint_takes_the_fraction_from_the_data_position(tmp_path):
+    # checkpoints written before "epoch_step" was kept: the task's data position says it
+    run = Workspace(tmp_path).create_run("old", {"task": "lm"})
+    t = Trainer(ToyTask(), cfg(max_steps=40, eval_every=100), run)
+    t.listeners.append(lambda e: isinstance(e, StepEvent) and e.step == 13 and t.request_stop())
+    t.run()
+    original = run.load_train_state
+
+    def without_epoch_step(checkpoint):
+        state = original(checkpoint)
+        state["trainer"].pop("epoch_step")
+        return state
+
+    run.load_train_state = without_epoch_step
+    events = []
+    t2 = Trainer(ToyTask(), cfg(max_steps=14, eval_every=100), run, (events.append,))
+    t2.resume_from(run.resolve_checkpoint("last"))
+    t2.run()
+    first = next(e for e in events if isinstance(e, StepEvent))
+    assert first.step == 14 and first.epoch == pytest.approx(1 + 6 / 8)

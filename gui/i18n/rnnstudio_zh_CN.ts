@@ -4,7 +4,7 @@
 <context>
     <name>App</name>
     <message>
-        <location filename="../app.py" line="+63"/>
+        <location filename="../app.py" line="+69"/>
         <source>Something went wrong inside RNN Studio (a bug). The app keeps running; the details are in {log}.</source>
         <translation>RNN Studio 内部出错了（程序缺陷）。应用会继续运行；详细信息见 {log}。</translation>
     </message>
@@ -25,7 +25,7 @@
 <context>
     <name>AttentionHeatmap</name>
     <message>
-        <location filename="../widgets/heatmap.py" line="+111"/>
+        <location filename="../widgets/heatmap.py" line="+118"/>
         <source>showing the first {rows_shown} of {rows} output and {cols_shown} of {cols} source pieces</source>
         <translation>仅显示前 {rows_shown}/{rows} 个输出片段和前 {cols_shown}/{cols} 个源片段</translation>
     </message>
@@ -99,7 +99,7 @@
 <context>
     <name>CorporaPage</name>
     <message>
-        <location filename="../pages/corpora.py" line="+59"/>
+        <location filename="../pages/corpora.py" line="+63"/>
         <source>automatic</source>
         <translation>自动检测</translation>
     </message>
@@ -114,7 +114,7 @@
         <translation>所有文件</translation>
     </message>
     <message>
-        <location line="+46"/>
+        <location line="+51"/>
         <source>Text file…</source>
         <translation>文本文件…</translation>
     </message>
@@ -164,7 +164,12 @@
         <translation>统计信息</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+8"/>
+        <source>The folder&apos;s files that were not read, and why.</source>
+        <translation>文件夹中未读取的文件及其原因。</translation>
+    </message>
+    <message>
+        <location line="+17"/>
         <source>First lines</source>
         <translation>前几行</translation>
     </message>
@@ -200,12 +205,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+304"/>
+        <location line="+335"/>
         <source>target</source>
         <translation>目标</translation>
     </message>
     <message>
-        <location line="-303"/>
+        <location line="-334"/>
         <source>Pair with another file…</source>
         <translation>与另一个文件配对…</translation>
     </message>
@@ -216,17 +221,17 @@
     </message>
     <message>
         <location line="+4"/>
-        <source>UTF-8, or UTF-16 when the file starts with a byte-order mark</source>
-        <translation>UTF-8；若文件以字节顺序标记（BOM）开头则为 UTF-16</translation>
+        <source>Detected for each file: UTF-8, UTF-16, or the likeliest legacy encoding (Big5, GB18030, Shift-JIS, cp1252…)</source>
+        <translation>逐个文件检测：UTF-8、UTF-16，或最可能的传统编码（Big5、GB18030、Shift-JIS、cp1252…）</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+34"/>
+        <location line="+6"/>
+        <location line="+49"/>
         <source>Replace undecodable bytes</source>
         <translation>替换无法解码的字节</translation>
     </message>
     <message>
-        <location line="-33"/>
+        <location line="-48"/>
         <source>Read on past bytes the encoding cannot decode; each becomes U+FFFD and is counted.</source>
         <translation>遇到该编码无法解码的字节时继续读取；每处替换为 U+FFFD 并计数。</translation>
     </message>
@@ -241,6 +246,26 @@
         <translation>Unicode NFC 规范化：由两个字符组成的带重音字母合并为一个字符。</translation>
     </message>
     <message>
+        <location line="+4"/>
+        <source>Files</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>only files matching, e.g. *.py, *.md</source>
+        <translation>只读取匹配的文件，例如 *.py, *.md</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>leave out, e.g. tests/*, *.min.js</source>
+        <translation>排除，例如 tests/*, *.min.js</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Patterns matched against a file&apos;s name or its path in the folder, separated by commas. Binary, empty and undecodable files are skipped anyway, and listed.</source>
+        <translation>与文件名或其在文件夹中的路径匹配的模式，用逗号分隔。二进制文件、空文件和无法解码的文件总会被跳过，并列出。</translation>
+    </message>
+    <message>
         <location line="+10"/>
         <source>Encoding</source>
         <translation>编码</translation>
@@ -251,7 +276,7 @@
         <translation>文本</translation>
     </message>
     <message>
-        <location line="+108"/>
+        <location line="+113"/>
         <source>Add text files</source>
         <translation>添加文本文件</translation>
     </message>
@@ -301,13 +326,13 @@
         <translation>{kind}：{files}</translation>
     </message>
     <message>
-        <location line="+49"/>
+        <location line="+62"/>
         <location line="+2"/>
         <source>reading…</source>
         <translation>正在读取…</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+31"/>
         <source>lines</source>
         <translation>行数</translation>
     </message>
@@ -322,7 +347,12 @@
         <translation>源</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+7"/>
+        <source>Skipped files ({count})…</source>
+        <translation>跳过的文件（{count}）…</translation>
+    </message>
+    <message>
+        <location line="+13"/>
         <source>Read as {encoding}</source>
         <translation>按 {encoding} 读取</translation>
     </message>
@@ -330,7 +360,7 @@
 <context>
     <name>CorpusList</name>
     <message>
-        <location filename="../corpus_list.py" line="+37"/>
+        <location filename="../corpus_list.py" line="+38"/>
         <source>English stories</source>
         <translation>英文故事</translation>
     </message>
@@ -425,12 +455,32 @@
         <translation>有 {count} 处无法解码的字节序列已替换为 U+FFFD。</translation>
     </message>
     <message>
-        <location line="+10"/>
-        <source>{files} file(s), {bytes} bytes, {encodings}</source>
-        <translation>{files} 个文件，{bytes} 字节，{encodings}</translation>
+        <location line="+15"/>
+        <source>{encoding} (detected, {confidence}% sure)</source>
+        <translation>{encoding}（检测得出，把握 {confidence}%）</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+5"/>
+        <source>{count} file(s): {encoding}</source>
+        <translation>{count} 个文件：{encoding}</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>Encoding: {encodings}</source>
+        <translation>编码：{encodings}</translation>
+    </message>
+    <message>
+        <location line="+11"/>
+        <source>{files} file(s) read, {bytes} bytes</source>
+        <translation>已读取 {files} 个文件，{bytes} 字节</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <source>; {skipped} skipped ({skipped_bytes} bytes): binary, empty or undecodable</source>
+        <translation>；跳过 {skipped} 个（{skipped_bytes} 字节）：二进制、空文件或无法解码</translation>
+    </message>
+    <message>
+        <location line="+3"/>
         <source>Most frequent characters:</source>
         <translation>最常见的字符：</translation>
     </message>
@@ -468,7 +518,7 @@
 <context>
     <name>CurvesView</name>
     <message>
-        <location filename="../widgets/curves.py" line="+20"/>
+        <location filename="../widgets/curves.py" line="+22"/>
         <source>val. BLEU</source>
         <translation>验证 BLEU</translation>
     </message>
@@ -498,7 +548,7 @@
         <translation>验证损失</translation>
     </message>
     <message>
-        <location line="+25"/>
+        <location line="+24"/>
         <source>minutes</source>
         <translation>分钟</translation>
     </message>
@@ -514,12 +564,12 @@
     </message>
     <message>
         <location line="+3"/>
-        <location line="+16"/>
+        <location line="+25"/>
         <source>score</source>
         <translation>得分</translation>
     </message>
     <message>
-        <location line="-14"/>
+        <location line="-23"/>
         <source>learning rate</source>
         <translation>学习率</translation>
     </message>
@@ -527,7 +577,12 @@
 <context>
     <name>Errors</name>
     <message>
-        <location filename="../background.py" line="+59"/>
+        <location filename="../background.py" line="+62"/>
+        <source>The back end reports (in English):</source>
+        <translation>后端报告的问题（英文）：</translation>
+    </message>
+    <message>
+        <location line="+2"/>
         <source>Not enough memory for this. Try a smaller model, batch or input.</source>
         <translation>内存不足。请尝试更小的模型、批大小或输入。</translation>
     </message>
@@ -718,7 +773,7 @@
 <context>
     <name>ForecastView</name>
     <message>
-        <location filename="../widgets/forecast.py" line="+25"/>
+        <location filename="../widgets/forecast.py" line="+27"/>
         <source>model forecast</source>
         <translation>模型预测</translation>
     </message>
@@ -773,12 +828,12 @@
         <translation>时间步</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+29"/>
         <source>The held-out forecast appears here when training ends.</source>
         <translation>训练结束后，留出部分的预测会显示在这里。</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>history</source>
         <translation>历史</translation>
     </message>
@@ -899,7 +954,7 @@
 <context>
     <name>GeneratePage</name>
     <message>
-        <location filename="../pages/generate.py" line="+80"/>
+        <location filename="../pages/generate.py" line="+82"/>
         <source>Language model:</source>
         <translation>语言模型：</translation>
     </message>
@@ -969,7 +1024,17 @@
         <translation>相同的种子、提示文本和设置会生成相同的文本</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>End the text where this appears (it is left out). \n is a line break, \t a tab, \\ a backslash: \n\n stops at the first blank line</source>
+        <translation>文本在出现这些字符处结束（这些字符本身不输出）。\n 表示换行，\t 表示制表符，\\ 表示反斜杠：\n\n 在第一个空行处停止</translation>
+    </message>
+    <message>
+        <location line="+5"/>
         <source>Temperature</source>
         <translation>温度</translation>
     </message>
@@ -999,7 +1064,13 @@
         <translation>随机种子</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
+        <source>Stop at</source>
+        <translation>停止于</translation>
+    </message>
+    <message>
+        <location line="-40"/>
+        <location line="+42"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
@@ -1034,12 +1105,12 @@
         <translation>正在加载模型…</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+28"/>
         <source>The seed must be a whole number from 0 to {max}, or empty for random.</source>
         <translation>随机种子必须是 0 到 {max} 之间的整数，留空则随机选取。</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+30"/>
         <source>Choose a language-model run first.</source>
         <translation>请先选择一个语言模型运行。</translation>
     </message>
@@ -1064,7 +1135,7 @@
         <translation>正在生成… {seconds} 秒内生成 {chars} 个字符</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Stopped: {chars} characters in {seconds} s ({rate} characters/s){seed}.</source>
         <translation>已停止：{seconds} 秒内生成 {chars} 个字符（{rate} 字符/秒）{seed}。</translation>
     </message>
@@ -1074,7 +1145,27 @@
         <translation>完成：{seconds} 秒内生成 {chars} 个字符（{rate} 字符/秒）{seed}。</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+4"/>
+        <source>Loading the model took {seconds} s more.</source>
+        <translation>加载模型另外用了 {seconds} 秒。</translation>
+    </message>
+    <message>
+        <location line="+10"/>
+        <source>Characters of the prompt the model does not know: {count} ({chars}).</source>
+        <translation>提示中有模型不认识的字符：{count} 个（{chars}）。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Each became the unknown token, which the model reads as a blank.</source>
+        <translation>它们都变成了未知词元，模型把它当作空白来读。</translation>
+    </message>
+    <message>
+        <location line="+2"/>
+        <source>Each was spelled as its UTF-8 bytes, which the model has likely never seen in training.</source>
+        <translation>它们都被拆成 UTF-8 字节，模型在训练中很可能从未见过这些字节。</translation>
+    </message>
+    <message>
+        <location line="+7"/>
         <source>It ended at a stop text after {tokens} tokens (the stop text is left out).</source>
         <translation>在 {tokens} 个词元后遇到停止文本而结束（停止文本不含在内）。</translation>
     </message>
@@ -1110,7 +1201,7 @@
         <translation>已保存到 {path}。</translation>
     </message>
     <message>
-        <location line="+21"/>
+        <location line="+30"/>
         <source>best checkpoint at step {step}</source>
         <translation>最佳检查点位于第 {step} 步</translation>
     </message>
@@ -1229,11 +1320,12 @@
     </message>
     <message>
         <location line="+1"/>
+        <location line="+30"/>
         <source>Inspect</source>
         <translation>探查</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="-18"/>
         <source>Choose a run, then press Inspect to see inside it while it reads the text.</source>
         <translation>选择一个运行，然后按“探查”，查看模型读取文本时的内部状态。</translation>
     </message>
@@ -1357,7 +1449,7 @@
 <context>
     <name>LengthChart</name>
     <message>
-        <location filename="../widgets/length_chart.py" line="+21"/>
+        <location filename="../widgets/length_chart.py" line="+23"/>
         <source>line length (characters)</source>
         <translation>行长（字符）</translation>
     </message>
@@ -1375,7 +1467,7 @@
         <translation>步数</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+5"/>
         <source>training loss</source>
         <translation>训练损失</translation>
     </message>
@@ -1388,7 +1480,7 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="+101"/>
+        <location filename="../main_window.py" line="+119"/>
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
@@ -1419,6 +1511,16 @@
     </message>
     <message>
         <location line="+1"/>
+        <source>&amp;Guide</source>
+        <translation>指南(&amp;G)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>Open the &amp;log folder</source>
         <translation>打开日志文件夹(&amp;L)</translation>
     </message>
@@ -1426,6 +1528,26 @@
         <location line="+3"/>
         <source>&amp;About RNN Studio</source>
         <translation>关于 RNN Studio(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>&amp;Appearance</source>
+        <translation>外观(&amp;A)</translation>
+    </message>
+    <message>
+        <location line="+5"/>
+        <source>System colours</source>
+        <translation>跟随系统颜色</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Dark</source>
+        <translation>深色</translation>
     </message>
     <message>
         <location line="+7"/>
@@ -1448,7 +1570,7 @@
         <translation>语言</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+17"/>
         <location line="+42"/>
         <source>Log: {path}</source>
         <translation>日志：{path}</translation>
@@ -1486,7 +1608,37 @@
         <translation>关于 RNN Studio</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+15"/>
+        <source>The guide cannot be read: {error}</source>
+        <translation>无法读取指南：{error}</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>RNN Studio guide</source>
+        <translation>RNN Studio 指南</translation>
+    </message>
+    <message>
+        <location line="+16"/>
+        <source>the page&apos;s main action</source>
+        <translation>本页的主要操作</translation>
+    </message>
+    <message>
+        <location line="+17"/>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+    <message>
+        <location line="+0"/>
+        <source>Action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <location line="+8"/>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <location line="+38"/>
         <source>Quit RNN Studio?</source>
         <translation>退出 RNN Studio？</translation>
     </message>
@@ -1499,12 +1651,12 @@
 <context>
     <name>Pages</name>
     <message>
-        <location filename="../pages/corpora.py" line="-448"/>
+        <location filename="../pages/corpora.py" line="-500"/>
         <source>Corpora</source>
         <translation>语料库</translation>
     </message>
     <message>
-        <location filename="../pages/generate.py" line="-337"/>
+        <location filename="../pages/generate.py" line="-375"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
@@ -1550,7 +1702,7 @@
 <context>
     <name>RunDetails</name>
     <message>
-        <location filename="../run_details.py" line="+28"/>
+        <location filename="../run_details.py" line="+29"/>
         <source>No runs yet. Train one on the Train page, or import a .rnnrun file (Import…).</source>
         <translation>还没有运行。请在“训练”页训练一个，或导入 .rnnrun 文件（导入…）。</translation>
     </message>
@@ -1580,7 +1732,7 @@
         <translation>正在比较：{names}</translation>
     </message>
     <message>
-        <location line="+67"/>
+        <location line="+68"/>
         <source>folder</source>
         <translation>文件夹</translation>
     </message>
@@ -1660,9 +1812,20 @@
         <translation>步</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
+        <source>not shown: this text is not written as space-separated words (Chinese, code); val_bpc (bits per character) compares instead</source>
+        <translation>不显示：这段文本不是用空格分隔的词写成的（中文、代码）；请改用 val_bpc（每字符比特数）比较</translation>
+    </message>
+    <message>
+        <location line="+3"/>
+        <location line="+3"/>
         <source>Best checkpoint</source>
         <translation>最佳检查点</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>none</source>
+        <translation>无</translation>
     </message>
     <message>
         <location line="+2"/>
@@ -1688,7 +1851,7 @@
 <context>
     <name>RunTable</name>
     <message>
-        <location filename="../run_table.py" line="+35"/>
+        <location filename="../run_table.py" line="+41"/>
         <source>Name</source>
         <translation>名称</translation>
     </message>
@@ -1783,7 +1946,22 @@
         <translation>MSE {:.4g}</translation>
     </message>
     <message>
-        <location line="+79"/>
+        <location line="+3"/>
+        <source>stopped before its first evaluation</source>
+        <translation>在第一次评估之前停止</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>failed before its first evaluation</source>
+        <translation>在第一次评估之前失败</translation>
+    </message>
+    <message>
+        <location line="+1"/>
+        <source>not evaluated yet</source>
+        <translation>尚未评估</translation>
+    </message>
+    <message>
+        <location line="+91"/>
         <source>damaged: {error}</source>
         <translation>已损坏：{error}</translation>
     </message>
@@ -2736,7 +2914,7 @@
 <context>
     <name>TextHeatmap</name>
     <message>
-        <location filename="../widgets/text_heatmap.py" line="+249"/>
+        <location filename="../widgets/text_heatmap.py" line="+268"/>
         <source>{piece} (token {index}): {value}</source>
         <translation>{piece}（词元 {index}）：{value}</translation>
     </message>
@@ -2805,12 +2983,18 @@
     </message>
     <message>
         <location line="+5"/>
-        <location filename="../pages/train/page.py" line="+412"/>
+        <location line="+16"/>
+        <location filename="../pages/train/page.py" line="+413"/>
         <source>best validation: {metrics}</source>
         <translation>最佳验证结果：{metrics}</translation>
     </message>
     <message>
-        <location filename="../pages/train/page.py" line="-360"/>
+        <location line="-4"/>
+        <source>ended at step {step}   epoch {epoch}   trained {trained}</source>
+        <translation>结束于第 {step} 步   第 {epoch} 轮   已训练 {trained}</translation>
+    </message>
+    <message>
+        <location filename="../pages/train/page.py" line="-361"/>
         <source>Samples at the last evaluation</source>
         <translation>最近一次评估的样例</translation>
     </message>
@@ -2822,12 +3006,12 @@
     <message>
         <location line="+12"/>
         <location line="+171"/>
-        <location line="+139"/>
+        <location line="+140"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location line="-309"/>
+        <location line="-310"/>
         <source>Stop and save</source>
         <translation>停止并保存</translation>
     </message>
@@ -2953,7 +3137,7 @@
         <translation>失败。</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+12"/>
         <source>Stopped before training began; nothing changed.</source>
         <translation>在训练开始前已停止；没有任何更改。</translation>
     </message>
@@ -2963,7 +3147,7 @@
         <translation>{outcome}（第 {step} 步）。</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+14"/>
         <source>No run is training</source>
         <translation>没有正在训练的运行</translation>
     </message>
@@ -3208,12 +3392,12 @@
 <context>
     <name>UnitGrid</name>
     <message>
-        <location filename="../widgets/text_heatmap.py" line="+83"/>
+        <location filename="../widgets/text_heatmap.py" line="+87"/>
         <source>showing the first {shown} of {total} positions</source>
         <translation>仅显示前 {shown}/{total} 个位置</translation>
     </message>
     <message>
-        <location line="+54"/>
+        <location line="+58"/>
         <source>{unit} at token {index}: {value}</source>
         <translation>{unit} 在词元 {index} 处：{value}</translation>
     </message>

@@ -6,7 +6,9 @@ first lines and then its statistics on a pool thread, so a 200 MB corpus never
 freezes the window; a newer selection (or change of options) supersedes the
 reads before it, whose results are dropped (``gui.background.Calls``). Problems
 are shown in the back end's words; an encoding problem also offers the fallback
-choices. The line-length chart is ``gui.widgets.length_chart``.
+choices. A folder's files can be narrowed with include/exclude patterns; the
+files it skips (binary, empty, undecodable) are listed with their reasons. The
+line-length chart is ``gui.widgets.length_chart``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMenu,
@@ -50,6 +53,7 @@ from gui.corpus_list import (
     save_entries,
     stats_html,
 )
+from gui.style import muted_style
 from gui.widgets.length_chart import LengthChart
 from nlp.cancel import cancel_when
 from nlp.data.corpus import TextOptions
@@ -58,7 +62,7 @@ from nlp.errors import EncodingProblem
 
 DETECT = QT_TRANSLATE_NOOP("CorporaPage", "automatic")
 ENCODINGS = ("utf-8", "cp1252", "latin-1", "utf-16", "utf-16-le", "utf-16-be", "gb18030",
-             "big5", "shift_jis", "euc-kr", "cp1251", "koi8-r", "iso-8859-2")
+             "cp950", "big5hkscs", "cp932", "euc-jp", "cp949", "cp1251", "koi8-r", "iso-8859-2")
 PLACEHOLDER = QT_TRANSLATE_NOOP("CorporaPage", "The first lines of the corpus appear here.")
 FOLDER_KEY = "corpora/last_folder"
 
@@ -69,6 +73,11 @@ def _filters(*kinds: tuple[str, str]) -> str:
     translate = QCoreApplication.translate
     parts = [f"{description} ({patterns})" for description, patterns in kinds]
     return ";;".join([*parts, translate("CorporaPage", "All files") + " (*)"])
+
+
+def _patterns(text: str) -> tuple[str, ...]:
+    """Glob patterns typed with commas between them."""
+    return tuple(p.strip() for p in text.split(",") if p.strip())
 
 
 def _row(*widgets: QWidget) -> QHBoxLayout:
@@ -132,7 +141,7 @@ class CorporaPage(QWidget):
         buttons.addWidget(self.remove_button)
         hint = QLabel(self.tr("Or drop text files, folders or .tsv files here."))
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #666;")
+        hint.setStyleSheet(muted_style())
         side = QWidget()
         column = QVBoxLayout(side)
         column.setContentsMargins(0, 0, 0, 0)
@@ -149,7 +158,7 @@ class CorporaPage(QWidget):
         self.name_label.setFont(font)
         self.path_label = QLabel()
         self.path_label.setWordWrap(True)
-        self.path_label.setStyleSheet("color: #555;")
+        self.path_label.setStyleSheet(muted_style())
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.preview_box = QPlainTextEdit()
         self.preview_box.setReadOnly(True)
@@ -171,6 +180,17 @@ class CorporaPage(QWidget):
         stats_scroll.setFrameShape(QFrame.Shape.NoFrame)
         stats_scroll.setWidget(self.stats_label)
         stats_column.addWidget(stats_scroll, 1)
+        self.skipped_button = QPushButton()
+        self.skipped_button.setCheckable(True)
+        self.skipped_button.setToolTip(self.tr("The folder's files that were not read, and why."))
+        self.skipped_button.toggled.connect(lambda on: self.skipped_box.setVisible(on))
+        self.skipped_box = QPlainTextEdit()
+        self.skipped_box.setReadOnly(True)
+        self.skipped_box.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.skipped_button.hide()
+        self.skipped_box.hide()
+        stats_column.addWidget(self.skipped_button, 0, Qt.AlignmentFlag.AlignLeft)
+        stats_column.addWidget(self.skipped_box, 1)
         figures = QWidget()
         row = QHBoxLayout(figures)
         row.setContentsMargins(0, 0, 0, 0)
@@ -223,8 +243,9 @@ class CorporaPage(QWidget):
         self.pair_button.clicked.connect(self.pair_selected_by_dialog)
         self.encoding = QComboBox()
         self.encoding.addItem(self.tr(DETECT), None)
-        self.encoding.setItemData(0, self.tr("UTF-8, or UTF-16 when the file starts with a "
-                                             "byte-order mark"), Qt.ItemDataRole.ToolTipRole)
+        self.encoding.setItemData(0, self.tr("Detected for each file: UTF-8, UTF-16, or the "
+                                             "likeliest legacy encoding (Big5, GB18030, "
+                                             "Shift-JIS, cp1252…)"), Qt.ItemDataRole.ToolTipRole)
         for name in ENCODINGS:
             self.encoding.addItem(name, name)
         self.encoding.currentIndexChanged.connect(self._options_changed)
@@ -237,6 +258,16 @@ class CorporaPage(QWidget):
                                     "one."))
         for box in (self.replace_errors, self.lowercase, self.nfc):
             box.toggled.connect(self._options_changed)
+        self.files_label = QLabel(self.tr("Files"))
+        self.include = QLineEdit()
+        self.include.setPlaceholderText(self.tr("only files matching, e.g. *.py, *.md"))
+        self.exclude = QLineEdit()
+        self.exclude.setPlaceholderText(self.tr("leave out, e.g. tests/*, *.min.js"))
+        for edit in (self.include, self.exclude):
+            edit.setToolTip(self.tr("Patterns matched against a file's name or its path in "
+                                    "the folder, separated by commas. Binary, empty and "
+                                    "undecodable files are skipped anyway, and listed."))
+            edit.editingFinished.connect(self._patterns_changed)
         grid = QGridLayout()
         grid.setColumnStretch(2, 1)
         grid.addWidget(self.read_as_label, 0, 0)
@@ -248,6 +279,11 @@ class CorporaPage(QWidget):
         grid.addLayout(_row(self.replace_errors), 1, 2)
         grid.addWidget(QLabel(self.tr("Text")), 2, 0)
         grid.addLayout(_row(self.lowercase, self.nfc), 2, 1, 1, 2)
+        grid.addWidget(self.files_label, 3, 0)
+        files = QHBoxLayout()
+        files.addWidget(self.include, 1)
+        files.addWidget(self.exclude, 1)
+        grid.addLayout(files, 3, 1, 1, 2)
         return grid
 
     def _build_problem_panel(self) -> QFrame:
@@ -427,7 +463,7 @@ class CorporaPage(QWidget):
     def _enable_controls(self, on: bool) -> None:
         for widget in (self.remove_button, self.read_as, self.src_column, self.tgt_column,
                        self.pair_button, self.encoding, self.replace_errors, self.lowercase,
-                       self.nfc):
+                       self.nfc, self.include, self.exclude):
             widget.setEnabled(on)
 
     def _show_entry(self, entry: CorpusEntry) -> None:
@@ -451,6 +487,11 @@ class CorporaPage(QWidget):
         self.replace_errors.setChecked(entry.options.replace_errors)
         self.lowercase.setChecked(entry.options.lowercase)
         self.nfc.setChecked(entry.options.nfc)
+        folder = entry.kind == "text" and Path(entry.path).is_dir()
+        for widget in (self.files_label, self.include, self.exclude):
+            widget.setVisible(folder)
+        self.include.setText(", ".join(entry.options.include))
+        self.exclude.setText(", ".join(entry.options.exclude))
         self._enable_controls(True)
         self._filling = False
 
@@ -467,13 +508,21 @@ class CorporaPage(QWidget):
             return
         options = TextOptions(encoding=self.encoding.currentData(),
                               replace_errors=self.replace_errors.isChecked(),
-                              nfc=self.nfc.isChecked(), lowercase=self.lowercase.isChecked())
+                              nfc=self.nfc.isChecked(), lowercase=self.lowercase.isChecked(),
+                              include=_patterns(self.include.text()),
+                              exclude=_patterns(self.exclude.text()))
         entry = replace(entry, options=options)
         if entry.is_single_file:
             entry = as_kind(entry, self.read_as.currentIndex() == 1)
         if entry.is_tsv:
             entry = replace(entry, columns=(self.src_column.value(), self.tgt_column.value()))
         self._replace_selected(entry)
+
+    def _patterns_changed(self) -> None:
+        entry = self.selected()
+        if entry is not None and (_patterns(self.include.text()), _patterns(self.exclude.text())
+                                  ) != (entry.options.include, entry.options.exclude):
+            self._options_changed()
 
     def _use_fallback(self) -> None:
         if isinstance(self.problem, EncodingProblem):
@@ -487,6 +536,7 @@ class CorporaPage(QWidget):
         self.preview_box.setPlainText(self.tr("reading…"))
         self.preview_box.setPlaceholderText(self.tr(PLACEHOLDER))
         self.stats_label.setText(self.tr("reading…"))
+        self._show_skipped(())
         self.chart.clear()
         self.train_button.setEnabled(True)
         self._start("preview", lambda: read_preview(entry), self._preview_ready)
@@ -514,6 +564,7 @@ class CorporaPage(QWidget):
     def _stats_ready(self, stats) -> None:
         self.stats = stats
         self.stats_label.setText(stats_html(stats))
+        self._show_skipped(stats.skipped if isinstance(stats, CorpusStats) else ())
         if isinstance(stats, CorpusStats):
             lines = self.tr("lines")
             self.chart.set_series(lines, [(lines, stats.text.line_lengths, "#1f77b4")])
@@ -521,6 +572,16 @@ class CorporaPage(QWidget):
             self.chart.set_series(self.tr("pairs"), [
                 (self.tr("source"), stats.source_side.line_lengths, "#1f77b4"),
                 (self.tr("target"), stats.target_side.line_lengths, "#ff7f0e")])
+
+    def _show_skipped(self, skipped) -> None:
+        """The button that shows the skipped files, and their list (names and reasons)."""
+        self.skipped_button.setVisible(bool(skipped))
+        self.skipped_button.setText(
+            self.tr("Skipped files ({count})…").format(count=f"{len(skipped):,}"))
+        self.skipped_box.setPlainText("\n".join(f"{s.file}: {s.reason}" for s in skipped))
+        if not skipped:
+            self.skipped_button.setChecked(False)
+        self.skipped_box.setVisible(bool(skipped) and self.skipped_button.isChecked())
 
     def _read_failed(self, exc: BaseException) -> None:
         """Show why, in the back end's words; keep any preview lines already read."""

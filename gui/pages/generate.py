@@ -9,6 +9,7 @@ fresh random one, which the status line shows so the text can be made again.
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from pathlib import Path
@@ -41,8 +42,9 @@ from PySide6.QtWidgets import (
 from gui.background import Calls
 from gui.context import AppContext
 from gui.run_chooser import RunChooser
-from gui.style import ERROR_STYLE
+from gui.style import error_style
 from gui.widgets.boxes import labelled
+from nlp.decoding.text import unescape_stop
 from nlp.inference.interactive import GenerationOutcome, stream_generation
 from nlp.inference.loaded import LoadedLM, language_model
 
@@ -103,7 +105,7 @@ class GeneratePage(RunChooser, QWidget):
         layout.addLayout(top)
         layout.addLayout(body, 1)
         layout.addWidget(self.status)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.generate)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.generate).setWhatsThis(self.tr("Generate"))
         self._set_running(False)
 
     def _build_settings(self) -> QVBoxLayout:
@@ -129,6 +131,13 @@ class GeneratePage(RunChooser, QWidget):
         self.seed = QLineEdit()
         self.seed.setPlaceholderText(self.tr("random"))
         self.seed.setToolTip(self.tr("The same seed, prompt and settings give the same text"))
+        # a line edit cannot hold a line break: the escapes of generate --stop give one
+        self.stop_text = QLineEdit()
+        self.stop_text.setPlaceholderText(self.tr("none"))
+        self.stop_text.setToolTip(self.tr("End the text where this appears (it is left out). "
+                                          "\\n is a line break, \\t a tab, \\\\ a "
+                                          "backslash: \\n\\n stops at the first blank "
+                                          "line"))
         form = QFormLayout()
         form.addRow(self.tr("Temperature"), self.temperature)
         form.addRow(self.tr("Top-k"), self.top_k)
@@ -136,6 +145,7 @@ class GeneratePage(RunChooser, QWidget):
         form.addRow(self.tr("Length"), self.length)
         form.addRow(self.tr("Repetition penalty"), self.penalty)
         form.addRow(self.tr("Seed"), self.seed)
+        form.addRow(self.tr("Stop at"), self.stop_text)
 
         self.generate_button = QPushButton(self.tr("Generate"))
         self.generate_button.setToolTip("Ctrl+Enter")
@@ -198,18 +208,20 @@ class GeneratePage(RunChooser, QWidget):
         self.model_label.setText(_describe(loaded))
 
     def _show_model_error(self, text: str) -> None:
-        self.model_label.setStyleSheet(ERROR_STYLE)
+        self.model_label.setStyleSheet(error_style())
         self.model_label.setText(text)
 
     # -- settings ------------------------------------------------------------------------
     def settings(self) -> dict:
-        """The GenerationConfig fields the controls hold (seed: None when empty)."""
+        """The GenerationConfig fields the controls hold (seed: None when empty; the stop
+        text with the escapes of ``generate --stop`` read)."""
         seed_text = self.seed.text().strip()
         return {"max_tokens": self.length.value(), "temperature": self.temperature.value(),
                 "top_k": self.top_k.value() or None,
                 "top_p": self.top_p.value() if self.top_p.value() < 1 else None,
                 "repetition_penalty": self.penalty.value(),
-                "seed": int(seed_text) if _is_number(seed_text) else None}
+                "seed": int(seed_text) if _is_number(seed_text) else None,
+                "stop": [unescape_stop(stop)] if (stop := self.stop_text.text()) else []}
 
     def _seed_problem(self) -> str | None:
         text = self.seed.text().strip()
@@ -222,7 +234,8 @@ class GeneratePage(RunChooser, QWidget):
         for key, value in (("temperature", self.temperature.value()),
                            ("top_k", self.top_k.value()), ("top_p", self.top_p.value()),
                            ("length", self.length.value()), ("penalty", self.penalty.value()),
-                           ("seed", self.seed.text()), ("prompt", self.prompt.toPlainText())):
+                           ("seed", self.seed.text()), ("stop", self.stop_text.text()),
+                           ("prompt", self.prompt.toPlainText())):
             self.ctx.remember(f"generate/{key}", value)
 
     def _restore_settings(self) -> None:
@@ -233,6 +246,7 @@ class GeneratePage(RunChooser, QWidget):
         self.length.setValue(recall("generate/length", 300, int))
         self.penalty.setValue(recall("generate/penalty", 1.0, float))
         self.seed.setText(recall("generate/seed", "", str))
+        self.stop_text.setText(recall("generate/stop", "", str))
         self.prompt.setPlainText(recall("generate/prompt", "", str))
 
     # -- generating ----------------------------------------------------------------------
@@ -264,7 +278,7 @@ class GeneratePage(RunChooser, QWidget):
             lambda exc: self._show_status_error(self.ctx.message_for(exc)),
             self._append, own_thread=True)
         worker.finished.connect(self._job_ended)
-        self._started = time.monotonic()
+        self._started = time.perf_counter()
         self.status.setStyleSheet("")
         self.status.setText(self.tr("Generating…") + seed_note)
         self._set_running(True)
@@ -295,19 +309,36 @@ class GeneratePage(RunChooser, QWidget):
         self.generated += text
         if at_bottom:
             bar.setValue(bar.maximum())
-        seconds = time.monotonic() - self._started
+        seconds = time.perf_counter() - self._started
         self.status.setText(self.tr("Generating… {chars} characters in {seconds} s").format(
-            chars=f"{len(self.generated):,}", seconds=f"{seconds:.1f}"))
+            chars=f"{len(self.generated):,}", seconds=seconds_text(seconds)))
 
     def _finished(self, outcome: GenerationOutcome, seed_note: str) -> None:
-        rate = outcome.chars / outcome.seconds if outcome.seconds > 0 else 0.0
+        # the time and the speed both come from the worker's measure of the generation
+        # itself, shown to two significant digits: a short sample took "0.0 s" before
         how = (self.tr("Stopped: {chars} characters in {seconds} s ({rate} characters/s){seed}.")
                if outcome.stopped else
                self.tr("Done: {chars} characters in {seconds} s ({rate} characters/s){seed}."))
-        text = how.format(chars=f"{outcome.chars:,}", seconds=f"{outcome.seconds:.1f}",
-                          rate=f"{rate:,.0f}", seed=seed_note)
-        why = self._ending(outcome)
-        self.status.setText(f"{text} {why}" if why else text)
+        parts = [how.format(chars=f"{outcome.chars:,}", seconds=seconds_text(outcome.seconds),
+                            rate=f"{outcome.chars_per_second:,.0f}", seed=seed_note)]
+        if outcome.load_seconds >= 0.1:  # the first generation after choosing a run
+            parts.append(self.tr("Loading the model took {seconds} s more.").format(
+                seconds=seconds_text(outcome.load_seconds)))
+        parts += [self._ending(outcome), self._unknown_note(outcome)]
+        self.status.setText(" ".join(p for p in parts if p))
+
+    def _unknown_note(self, outcome: GenerationOutcome) -> str:
+        """The prompt's characters the model does not know, and what became of them."""
+        unknown = outcome.unknown
+        if unknown is None:
+            return ""
+        note = self.tr("Characters of the prompt the model does not know: {count} "
+                       "({chars}).").format(count=f"{unknown.count:,}", chars=unknown.shown())
+        how = (self.tr("Each became the unknown token, which the model reads as a blank.")
+               if unknown.handling == "unk" else
+               self.tr("Each was spelled as its UTF-8 bytes, which the model has likely "
+                       "never seen in training."))
+        return f"{note} {how}"
 
     def _ending(self, outcome: GenerationOutcome) -> str:
         """Why a sample ended before its length, when it did (not when stopped)."""
@@ -320,7 +351,7 @@ class GeneratePage(RunChooser, QWidget):
         return ""
 
     def _show_status_error(self, text: str) -> None:
-        self.status.setStyleSheet(ERROR_STYLE)
+        self.status.setStyleSheet(error_style())
         self.status.setText(text)
 
     def _job_ended(self) -> None:
@@ -366,6 +397,15 @@ class GeneratePage(RunChooser, QWidget):
     def shutdown(self, timeout_s: float) -> None:
         self._calls.drop_all()
         self._calls.wait(timeout_s)
+
+
+def seconds_text(seconds: float) -> str:
+    """Seconds to two significant digits, at least one decimal: "0.048", "0.50", "3.2",
+    "12.0" (a fixed one decimal showed a 48 ms sample as "0.0 s" beside its speed)."""
+    if seconds <= 0:
+        return "0.0"
+    decimals = max(1, min(4, 1 - math.floor(math.log10(seconds))))
+    return f"{seconds:.{decimals}f}"
 
 
 def _is_number(text: str) -> bool:

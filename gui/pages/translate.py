@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from gui.background import Calls
 from gui.context import AppContext
 from gui.run_chooser import RunChooser
-from gui.style import ERROR_STYLE, show_status
+from gui.style import error_style, show_status
 from gui.widgets.boxes import labelled
 from gui.widgets.heatmap import AttentionHeatmap
 from nlp.inference.files import FileOutcome, translate_file
@@ -204,7 +204,7 @@ class TranslatePage(RunChooser, QWidget):
         self.model_label.setText(self.tr("Ready: {details}").format(details=" · ".join(parts)))
 
     def _show_model_error(self, text: str) -> None:
-        self.model_label.setStyleSheet(ERROR_STYLE)
+        self.model_label.setStyleSheet(error_style())
         self.model_label.setText(text)
 
     # -- settings ------------------------------------------------------------------------

@@ -14,6 +14,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from gui.theme import follow_palette, plot_colors, style_legend, style_plot
+
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2",
           "#17becf")
 # which score to show, in order of preference, and its axis label
@@ -74,12 +76,11 @@ class CurvesView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.graphics = pg.GraphicsLayoutWidget()
-        self.graphics.setBackground("w")
         layout.addWidget(self.graphics)
         x_label = self.tr("minutes") if x == "time" else self.tr("step")
         self.loss = self.graphics.addPlot(row=0, col=0)
         self.loss.setLabel("left", self.tr("loss (nats)"))
-        self.loss.addLegend(offset=(-10, 10))
+        self.legend = self.loss.addLegend(offset=(-10, 10))
         self.score = self.graphics.addPlot(row=1, col=0)
         self.score.setLabel("left", self.tr("score"))
         self.lr = self.graphics.addPlot(row=2, col=0)
@@ -91,6 +92,15 @@ class CurvesView(QWidget):
         self.lr.getAxis("left").enableAutoSIPrefix(False)  # "0.003", and a label that fits
         self.score.setXLink(self.loss)
         self.lr.setXLink(self.loss)
+        follow_palette(self, self.restyle)
+
+    def restyle(self) -> None:
+        """Background, axes, text and legend in the colours of the scheme in use."""
+        colors = plot_colors(self)
+        self.graphics.setBackground(colors.background)
+        for p in (self.loss, self.score, self.lr):
+            style_plot(p, colors)
+        style_legend(self.legend, colors)
 
     def clear(self) -> None:
         for s in self.series.values():

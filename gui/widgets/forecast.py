@@ -16,6 +16,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from gui.theme import follow_palette, plot_colors, style_legend, style_plot
+
 # name in the report -> (colour, width, dashed)
 STYLES = {"model": ("#1f77b4", 2.5, False), "model_one_step": ("#1f77b4", 1.2, True),
           "naive": ("#ff7f0e", 1.5, True), "seasonal_naive": ("#2ca02c", 1.5, True)}
@@ -80,17 +82,29 @@ class ForecastView(QWidget):
         pg.setConfigOptions(antialias=True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setLabel("bottom", self.tr("time step"))
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.plot.getAxis("left").enableAutoSIPrefix(False)
-        self.legend = self.plot.addLegend(offset=(10, -10), labelTextColor="#222222",
-                                          brush=pg.mkBrush(255, 255, 255, 220),
-                                          pen=pg.mkPen("#bbbbbb"))
+        self.legend = self.plot.addLegend(offset=(10, -10))
         layout.addWidget(self.plot)
         self.curves: dict[str, pg.PlotDataItem] = {}  # what is drawn, by report name
+        self.report: dict | None = None
+        self.colors = plot_colors(self)
         self.clear()
+        follow_palette(self, self.restyle)
+
+    def restyle(self) -> None:
+        """The scheme's colours; a report shown is drawn again in them."""
+        self.colors = plot_colors(self)
+        self.plot.setBackground(self.colors.background)
+        style_plot(self.plot.getPlotItem(), self.colors)
+        style_legend(self.legend, self.colors)
+        if self.report is not None:
+            self.show_report(self.report)
+        else:
+            self.clear()
 
     def clear(self) -> None:
         """No forecast: empty axes, no legend, and a word on what will come."""
@@ -98,11 +112,13 @@ class ForecastView(QWidget):
         self.legend.clear()
         self.legend.setVisible(False)
         self.curves.clear()
+        self.report = None
         self.plot.setTitle(self.tr("The held-out forecast appears here when training ends."),
-                           color="#555555")
+                           color=self.colors.muted.name())
 
     def show_report(self, report: dict) -> None:
         self.clear()
+        self.report = report
         self.plot.setTitle(None)
         self.legend.setVisible(True)
         start = report["history_start"]
@@ -111,11 +127,11 @@ class ForecastView(QWidget):
         test_x = list(range(test_start, test_start + len(truth)))
         self.plot.setLabel("left", report["data"]["column"])
         self.curves["history"] = self.plot.plot(
-            list(range(start, test_start)), history, pen=pg.mkPen("#555555", width=1.2),
+            list(range(start, test_start)), history, pen=pg.mkPen(self.colors.muted, width=1.2),
             name=self.tr("history"))
         self.curves["truth"] = self.plot.plot(
-            test_x, truth, pen=pg.mkPen("#000000", width=1.5), symbol="o", symbolSize=4,
-            symbolBrush="#000000", name=self.tr("held-out truth"))
+            test_x, truth, pen=pg.mkPen(self.colors.strong, width=1.5), symbol="o",
+            symbolSize=4, symbolBrush=self.colors.strong, name=self.tr("held-out truth"))
         names = curve_names()
         for name, (color, width, dashed) in STYLES.items():
             if name in report["forecasts"]:
@@ -132,7 +148,7 @@ class ForecastView(QWidget):
             return
         line = pg.InfiniteLine(pos=x, angle=90, label=label,
                                pen=pg.mkPen("#888888", style=Qt.PenStyle.DotLine),
-                               labelOpts={"position": 0.95, "color": "#555555"})
+                               labelOpts={"position": 0.95, "color": self.colors.muted})
         self.plot.addItem(line)
 
 
@@ -144,20 +160,26 @@ class LossView(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.plot.setLabel("left", self.tr("loss (scaled MSE)"))
         self.plot.setLabel("bottom", self.tr("step"))
         for side in ("left", "bottom"):
             self.plot.getAxis(side).enableAutoSIPrefix(False)
-        self.plot.addLegend(offset=(-10, 10), labelTextColor="#222222",
-                            brush=pg.mkBrush(255, 255, 255, 220))
+        self.legend = self.plot.addLegend(offset=(-10, 10))
         self.train = self.plot.plot(pen=pg.mkPen("#1f77b4", width=1, style=Qt.PenStyle.DashLine),
                                     name=self.tr("training loss"))
         self.val = self.plot.plot(pen=pg.mkPen("#d62728", width=2), symbol="o", symbolSize=5,
                                   symbolBrush="#d62728", name=self.tr("validation loss"))
         layout.addWidget(self.plot)
         self.rows: list[dict] = []
+        follow_palette(self, self.restyle)
+
+    def restyle(self) -> None:
+        colors = plot_colors(self)
+        self.plot.setBackground(colors.background)
+        style_plot(self.plot.getPlotItem(), colors)
+        style_legend(self.legend, colors)
 
     def set_history(self, rows: list[dict]) -> None:
         self.rows = list(rows)

@@ -1,5 +1,6 @@
 """An attention heatmap: for each output token (a row), how much the translator
-looked at each source token (a column). White is 0 and dark blue 1, on a
+looked at each source token (a column). White is 0 and dark blue 1 (on a dark
+scheme: the background is 0 and bright blue 1), on a
 square-root scale so that weights spread over many tokens still show; source
 pieces run along the top, output pieces down the left, and the exact weight
 is in a tooltip.
@@ -17,20 +18,25 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QLine, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QImage, QPainter, QPaintEvent
+from PySide6.QtGui import QFontMetrics, QHelpEvent, QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from gui.theme import is_dark
 
 MAX_CELLS = 200  # rows and columns drawn at most
 CELL = 18  # pixels per cell side
 LABEL_CHARS = 14  # longer pieces are elided
 LOW, HIGH = (255, 255, 255), (8, 48, 107)  # the colours of weight 0 and weight 1
-GRID = QColor(255, 255, 255, 160)
+# on a dark scheme: weight 0 is the dark background and weight 1 a bright blue,
+# so a map is not a white block in a dark window
+LOW_DARK, HIGH_DARK = (31, 31, 31), (120, 190, 255)
 
 
-def weight_image(weights: np.ndarray) -> QImage:
-    """(rows, cols) weights -> a rows x cols image, a pixel per weight (NaN: white)."""
+def weight_image(weights: np.ndarray, dark: bool = False) -> QImage:
+    """(rows, cols) weights -> a rows x cols image, a pixel per weight (NaN: as 0)."""
     w = np.sqrt(np.clip(np.nan_to_num(weights.astype(np.float32), nan=0.0), 0.0, 1.0))
-    low, high = np.array(LOW, np.float32), np.array(HIGH, np.float32)
+    low, high = (LOW_DARK, HIGH_DARK) if dark else (LOW, HIGH)
+    low, high = np.array(low, np.float32), np.array(high, np.float32)
     rgb = np.rint(low + (high - low) * w[..., None]).astype(np.uint8)       # (R, C, 3)
     rgba = np.ascontiguousarray(np.concatenate(
         [rgb, np.full(w.shape + (1,), 255, np.uint8)], axis=-1))          # (R, C, 4)
@@ -56,6 +62,7 @@ class AttentionHeatmap(QWidget):
         self.full_shape = (0, 0)  # before cutting to MAX_CELLS
         self.note = ""
         self._image: QImage | None = None
+        self._image_dark = False  # the scheme _image was drawn for
         # grows to fill a resizable scroll area, never below the room its cells need
         self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Minimum)
         self._layout()
@@ -69,7 +76,7 @@ class AttentionHeatmap(QWidget):
             weights = np.zeros((0, 0), np.float32)
         self.full_shape = weights.shape
         self.weights = weights[:MAX_CELLS, :MAX_CELLS]
-        self._image = weight_image(self.weights) if self.weights.size else None
+        self._image = None  # drawn when painted, in the scheme's colours
         self.src_tokens = [_label(t) for t in list(src_tokens)[:MAX_CELLS]]
         self.tgt_tokens = [_label(t) for t in list(tgt_tokens)[:MAX_CELLS]]
         self.note = note
@@ -131,7 +138,7 @@ class AttentionHeatmap(QWidget):
             painter.drawText(QRect(8, 2, self.width() - 16, self._note_h),
                              Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                              self._message())
-        if self._image is not None:
+        if self.weights.size:
             self._paint_cells(painter)
             self._paint_labels(painter)
         painter.end()
@@ -139,8 +146,13 @@ class AttentionHeatmap(QWidget):
     def _paint_cells(self, painter: QPainter) -> None:
         n_rows, n_cols = self.weights.shape
         area = QRect(self._left, self._top, n_cols * CELL, n_rows * CELL)
+        dark = is_dark(self.palette())
+        if self._image is None or self._image_dark != dark:  # new weights, or a new scheme
+            self._image, self._image_dark = weight_image(self.weights, dark), dark
         painter.drawImage(area, self._image)  # scaled without smoothing: sharp cells
-        painter.setPen(GRID)
+        grid = self.palette().color(QPalette.ColorRole.Base)
+        grid.setAlpha(160)
+        painter.setPen(grid)
         right, bottom = area.right() + 1, area.bottom() + 1
         painter.drawLines([QLine(self._left + c * CELL, self._top, self._left + c * CELL, bottom)
                            for c in range(1, n_cols)]

@@ -9,13 +9,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.theme import follow_palette, plot_colors, style_legend, style_plot
+
 
 class LengthChart(QWidget):
     """A histogram of line lengths (pyqtgraph bars); pairs overlay their two sides."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         self.plot.setLabel("bottom", self.tr("line length (characters)"))
@@ -27,6 +29,13 @@ class LengthChart(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
+        follow_palette(self, self.restyle)
+
+    def restyle(self) -> None:
+        colors = plot_colors(self)
+        self.plot.setBackground(colors.background)
+        style_plot(self.plot.getPlotItem(), colors)
+        style_legend(self.legend, colors)
 
     def clear(self) -> None:
         """Remove the bars and hide the chart: empty axes would suggest a reading."""

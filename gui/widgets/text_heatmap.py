@@ -4,7 +4,9 @@
 box whose background is its token's value: a diverging colormap (blue,
 white at 0, red) when the range holds negative values (tanh outputs, the LSTM
 cell), a sequential one (white to dark orange) otherwise (sigmoid gates in
-0..1, surprisal). Line breaks show as "↵" and start a new line; long lines
+0..1, surprisal). On a dark colour scheme the middle is the dark background
+and strong values are bright, so a text is not a white block in a dark
+window. Line breaks show as "↵" and start a new line; long lines
 wrap between words. The tooltip gives the token and its exact value.
 
 :class:`UnitGrid` puts several units one row each over the same positions, so
@@ -31,12 +33,20 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from gui.theme import is_dark
+
 # (position in 0..1, colour): ColorBrewer RdBu (reversed: blue low, red high) and Oranges
 DIVERGING = ((0.0, (5, 48, 97)), (0.25, (67, 147, 195)), (0.5, (247, 247, 247)),
              (0.75, (214, 96, 77)), (1.0, (103, 0, 31)))
 SEQUENTIAL = ((0.0, (255, 255, 255)), (0.4, (253, 174, 107)), (0.75, (230, 85, 13)),
               (1.0, (127, 39, 4)))
 MISSING = (220, 220, 220)  # a value that is not there (the first token's surprisal)
+# the same scales for a dark scheme: 0 (or the low end) is about the dark background
+DIVERGING_DARK = ((0.0, (120, 180, 240)), (0.25, (40, 100, 170)), (0.5, (42, 42, 42)),
+                  (0.75, (170, 50, 50)), (1.0, (250, 125, 105)))
+SEQUENTIAL_DARK = ((0.0, (42, 42, 42)), (0.4, (140, 70, 20)), (0.75, (230, 110, 30)),
+                   (1.0, (255, 195, 120)))
+MISSING_DARK = (80, 80, 80)
 MARGIN = 6
 GLYPHS = {"\n": "↵", "\t": "→", "\r": "␍"}
 GRID_CELL = 12  # pixels per position in the grid
@@ -44,19 +54,20 @@ GRID_ROW = 16
 MAX_COLUMNS = 2000  # positions drawn in the grid at most
 
 
-def colors(values, low: float, high: float) -> np.ndarray:
+def colors(values, low: float, high: float, dark: bool = False) -> np.ndarray:
     """(N,) values -> (N, 3) uint8 colours: diverging about 0 when ``low < 0``
-    (0 is white whatever the range), else sequential from ``low``; NaN grey."""
+    (0 is white whatever the range; dark grey when ``dark``), else sequential
+    from ``low``; NaN grey."""
     v = np.asarray(values, np.float64)
     if low < 0:
         span = max(abs(low), abs(high), 1e-12)
-        pos, stops = 0.5 + 0.5 * v / span, DIVERGING
+        pos, stops = 0.5 + 0.5 * v / span, DIVERGING_DARK if dark else DIVERGING
     else:
-        pos, stops = (v - low) / max(high - low, 1e-12), SEQUENTIAL
+        pos, stops = (v - low) / max(high - low, 1e-12), SEQUENTIAL_DARK if dark else SEQUENTIAL
     pos = np.clip(np.nan_to_num(pos, nan=0.0), 0.0, 1.0)
     at = [p for p, _ in stops]
     rgb = np.stack([np.interp(pos, at, [c[k] for _, c in stops]) for k in range(3)], axis=-1)
-    rgb[np.isnan(v)] = MISSING
+    rgb[np.isnan(v)] = MISSING_DARK if dark else MISSING
     return np.rint(rgb).astype(np.uint8)
 
 
@@ -66,10 +77,10 @@ def text_color(rgb) -> QColor:
     return QColor(255, 255, 255) if 0.299 * r + 0.587 * g + 0.114 * b < 140 else QColor(0, 0, 0)
 
 
-def color_image(values: np.ndarray, low: float, high: float) -> QImage:
+def color_image(values: np.ndarray, low: float, high: float, dark: bool = False) -> QImage:
     """(rows, cols) values -> a rows x cols image, one pixel per value."""
     rows, cols = values.shape
-    rgb = colors(values.reshape(-1), low, high).reshape(rows, cols, 3)
+    rgb = colors(values.reshape(-1), low, high, dark).reshape(rows, cols, 3)
     rgba = np.ascontiguousarray(np.concatenate([rgb, np.full((rows, cols, 1), 255, np.uint8)],
                                                axis=-1))
     return QImage(rgba.data, cols, rows, 4 * cols, QImage.Format.Format_RGBA8888).copy()
@@ -108,6 +119,7 @@ class TextHeatmap(QWidget):
         self._foregrounds: list[QColor] = []
         self._boxes: list[QRect] = []  # one per character, at the current width
         self._laid_out_for = -1
+        self._dark = False  # the scheme _backgrounds are for
         policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
@@ -125,9 +137,7 @@ class TextHeatmap(QWidget):
         for t, (a, b) in enumerate(spans):
             self.char_token[a:b] = t
         self._describe = describe
-        rgb = colors(self.values, low, high)
-        self._backgrounds = [QColor(*map(int, c)) for c in rgb]
-        self._foregrounds = [text_color(c) for c in rgb]
+        self._recolor()
         if new_text:  # the same text in other colours keeps its layout
             self._laid_out_for = -1
             self._fit_height()
@@ -135,6 +145,13 @@ class TextHeatmap(QWidget):
 
     def clear(self) -> None:
         self.set_values("", [], [], 0.0, 1.0)
+
+    def _recolor(self) -> None:
+        """Each token's colours, for the values and the scheme in use."""
+        self._dark = is_dark(self.palette())
+        rgb = colors(self.values, self.low, self.high, self._dark)
+        self._backgrounds = [QColor(*map(int, c)) for c in rgb]
+        self._foregrounds = [text_color(c) for c in rgb]
 
     # -- geometry ------------------------------------------------------------------------
     def _metrics(self) -> tuple[QFontMetrics, int, int]:
@@ -216,6 +233,8 @@ class TextHeatmap(QWidget):
     # -- painting ------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         self._ensure_layout()
+        if is_dark(self.palette()) != self._dark:  # the scheme changed since
+            self._recolor()
         painter = QPainter(self)
         painter.fillRect(self.rect(), self.palette().base())
         exposed = event.rect()
@@ -273,7 +292,8 @@ class ScaleBar(QWidget):
         left, right = fm.horizontalAdvance(low) + 6, self.width() - fm.horizontalAdvance(high) - 6
         bar = QRect(left, 3, max(right - left, 2), self.height() - 6)
         steps = np.linspace(self.low, self.high, bar.width())
-        painter.drawImage(bar, color_image(steps[None, :], self.low, self.high))
+        painter.drawImage(bar, color_image(steps[None, :], self.low, self.high,
+                                           is_dark(self.palette())))
         painter.setPen(self.palette().text().color())
         painter.drawRect(bar.adjusted(0, 0, -1, -1))
         middle = Qt.AlignmentFlag.AlignVCenter
@@ -297,7 +317,9 @@ class UnitGrid(QWidget):
         self.pieces: list[str] = []
         self.full_columns = 0
         self.selected = -1
+        self.low, self.high = 0.0, 1.0
         self._image: QImage | None = None
+        self._image_dark = False  # the scheme _image was drawn for
         self.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Minimum)
         self._layout()
 
@@ -310,7 +332,8 @@ class UnitGrid(QWidget):
         self.labels = list(labels)
         self.pieces = [glyph(p[-1]) if p else "" for p in list(pieces)[:MAX_COLUMNS]]
         self.selected = selected
-        self._image = color_image(self.values, low, high) if self.values.size else None
+        self.low, self.high = low, high
+        self._image = None  # drawn when painted, in the scheme's colours
         self._layout()
 
     def _layout(self) -> None:
@@ -353,7 +376,11 @@ class UnitGrid(QWidget):
         if self.note():
             painter.drawText(QPoint(8, fm.ascent() + 2), self.note())
         rows, cols = self.values.shape
-        if self._image is not None:
+        dark = is_dark(self.palette())
+        if self.values.size and (self._image is None or self._image_dark != dark):
+            self._image = color_image(self.values, self.low, self.high, dark)
+            self._image_dark = dark
+        if self.values.size:
             painter.drawImage(QRect(self._left, self._top, cols * GRID_CELL, rows * GRID_ROW),
                               self._image)
         right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
+from nlp.cli.corpus import add_file_flags, patterns_from
 from nlp.errors import StudioError
 from nlp.paths import default_workspace
 from nlp.training.config import TrainConfig
@@ -89,17 +90,20 @@ def add_precision_flag(p: argparse.ArgumentParser) -> None:
 
 def add_text_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("reading the corpus")
-    g.add_argument("--encoding", help="the corpus encoding when it is not UTF-8/UTF-16 "
+    g.add_argument("--encoding", help="the corpus encoding, when detection guesses wrong "
                    "(for example cp1252)")
     g.add_argument("--replace-errors", action="store_true",
                    help="replace undecodable bytes (and report how many) instead of stopping")
     g.add_argument("--lowercase", action="store_true", help="lowercase the text")
     g.add_argument("--no-nfc", action="store_true", help="keep the text's Unicode form as is")
+    add_file_flags(g)  # the same folder flags as ``corpus inspect``
 
 
 def text_options_from(args) -> dict:
     return {"encoding": args.encoding, "replace_errors": args.replace_errors,
-            "nfc": not args.no_nfc, "lowercase": args.lowercase}
+            "nfc": not args.no_nfc, "lowercase": args.lowercase,
+            "include": list(patterns_from(args.include)),
+            "exclude": list(patterns_from(args.exclude)), "strict": args.strict}
 
 
 def add_budget_and_device(p: argparse.ArgumentParser) -> None:
@@ -179,11 +183,20 @@ def check_resume_flags(args) -> None:
                           "without --minutes")
 
 
+# exit statuses: what a script reads (the CLI docs and ``--help`` list them)
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's convention after SIGINT (128 + 2), used for SIGTERM too
+
+
 def run_trainer(trainer, run) -> int:
-    """Train in the foreground; Ctrl-C (or SIGTERM) stops cleanly with a checkpoint."""
+    """Train in the foreground; Ctrl-C (or SIGTERM) stops cleanly with a checkpoint and
+    exits with 130, so that a script does not read the stopped run as finished."""
     print(f"run {run.name!r} in {run.path}", file=sys.stderr)
+    interrupted = False
 
     def stop(signum, frame):
+        nonlocal interrupted
+        interrupted = True
         print("\nstopping: saving a checkpoint (press Ctrl-C again to abort)", file=sys.stderr)
         trainer.request_stop()
         signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -198,6 +211,16 @@ def run_trainer(trainer, run) -> int:
     finally:
         signal.signal(signal.SIGINT, old)
         signal.signal(signal.SIGTERM, old_term)
-    return 1 if isinstance(final, FailedEvent) else 0
+    if isinstance(final, FailedEvent):
+        return EXIT_ERROR
+    if interrupted:
+        if final.step > 0:
+            print(f"interrupted: run {run.name!r} is saved at step {final.step:,}; continue "
+                  f"it with --resume {run.name}", file=sys.stderr)
+        else:
+            print(f"interrupted before the first step: run {run.name!r} has nothing to "
+                  "resume yet", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK
 
 

@@ -24,8 +24,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     inspect = sub.add_parser(
         "inspect", help="show statistics of a corpus (lines, characters, words, lengths)",
         description="Read a corpus as training would (encoding, normalization, filters) "
-        "and show its statistics. PATH is a text file, a .gz, or a folder of .txt/.text/.md "
-        "files; with --pairs-with or --tsv it is a parallel corpus.",
+        "and show its statistics. PATH is a text file, a .gz, or a folder: its text files "
+        "are taken by their content, whatever their names (--include/--exclude choose "
+        "among them), and binary, empty or undecodable ones are skipped and listed. With "
+        "--pairs-with or --tsv it is a parallel corpus.",
     )
     inspect.add_argument("path", metavar="PATH", help="file or folder to inspect")
     _add_pair_flags(inspect)
@@ -58,12 +60,30 @@ def _add_pair_flags(parser: argparse.ArgumentParser) -> None:
 
 def _add_text_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", metavar="ENC",
-                        help="the files' encoding, e.g. cp1252 (default: UTF-8 or UTF-16 by BOM)")
+                        help="the files' encoding, e.g. cp1252 (default: detected per file)")
     parser.add_argument("--replace-errors", action="store_true",
                         help="replace undecodable bytes with U+FFFD (and count them)")
+    add_file_flags(parser)
     parser.add_argument("--lowercase", action="store_true", help="lowercase the text")
     parser.add_argument("--no-nfc", action="store_true",
                         help="keep the text's Unicode normalization as it is (default: NFC)")
+
+
+def add_file_flags(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--include``, ``--exclude`` and ``--strict``: which files of a folder are read."""
+    parser.add_argument("--include", action="append", default=[], metavar="GLOB",
+                        help="read only a folder's files matching GLOB (name or relative "
+                        "path, e.g. '*.py'); repeat or separate with commas for several")
+    parser.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                        help="leave out a folder's files matching GLOB (e.g. 'tests/*')")
+    parser.add_argument("--strict", action="store_true",
+                        help="stop at a folder's first binary, empty or undecodable file "
+                        "instead of skipping it")
+
+
+def patterns_from(values: list[str] | None) -> tuple[str, ...]:
+    """Glob patterns from repeated, comma-separated flags."""
+    return tuple(p.strip() for value in values or () for p in value.split(",") if p.strip())
 
 
 def _print_help(parser: argparse.ArgumentParser) -> int:
@@ -74,7 +94,9 @@ def _print_help(parser: argparse.ArgumentParser) -> int:
 def text_options_from(args: argparse.Namespace) -> TextOptions:
     """:class:`TextOptions` from the text flags."""
     return TextOptions(encoding=args.encoding, replace_errors=args.replace_errors,
-                       nfc=not args.no_nfc, lowercase=args.lowercase)
+                       nfc=not args.no_nfc, lowercase=args.lowercase,
+                       include=patterns_from(args.include), exclude=patterns_from(args.exclude),
+                       strict=args.strict)
 
 
 def run_inspect(args: argparse.Namespace) -> int:
@@ -110,11 +132,32 @@ def format_corpus_stats(stats: CorpusStats) -> str:
     files = len(stats.files)
     lines = [
         f"corpus      {stats.source}",
-        f"files       {files:,} ({stats.bytes:,} bytes on disk; {', '.join(stats.encodings)})",
+        f"files       {files:,} read ({stats.bytes:,} bytes on disk), "
+        f"{len(stats.skipped):,} skipped ({stats.skipped_bytes:,} bytes)",
     ]
+    lines += [f"encoding    {text}" for text in encoding_summary(stats)]
     if stats.replacements:
         lines.append(f"replaced    {stats.replacements:,} undecodable byte sequence(s) with U+FFFD")
+    lines += [f"warning     {text}" for text in stats.warnings]
+    if stats.skipped:
+        lines.append("skipped files:")
+        lines += [f"  {s.file}: {s.reason}" for s in stats.skipped]
     return "\n".join(lines + [""] + format_text_stats(stats.text))
+
+
+def encoding_summary(stats: CorpusStats) -> list[str]:
+    """One line per encoding: how many files, how it was found, the lowest confidence."""
+    groups: dict[tuple[str, str], list[float]] = {}
+    for d in stats.detections:
+        groups.setdefault((d.encoding, d.how), []).append(d.confidence)
+    how_words = {"chosen": "chosen", "bom": "byte-order mark", "utf-8": "valid UTF-8",
+                 "detected": "detected"}
+    out = []
+    for (encoding, how), confidences in sorted(groups.items()):
+        sure = f", confidence {min(confidences):.0%}" if how == "detected" else ""
+        count = f"{len(confidences):,} file(s): " if len(stats.detections) > 1 else ""
+        out.append(f"{count}{encoding} ({how_words.get(how, how)}{sure})")
+    return out
 
 
 def format_pair_stats(stats: PairStats, labels: tuple[str, str] = ("source", "target")) -> str:

@@ -15,6 +15,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from nlp.cli.common import (
+    EXIT_INTERRUPTED,
     add_budget_and_device,
     add_text_options,
     add_workspace_flag,
@@ -32,7 +33,8 @@ from nlp.training.progress import ConsoleProgress, format_duration
 @contextlib.contextmanager
 def stop_on_interrupt():
     """An event set by Ctrl-C (or SIGTERM): the current run stops with a checkpoint
-    and what is done so far is kept. A second Ctrl-C aborts."""
+    and what is done so far is kept (and shown); the command then exits with 130
+    (``EXIT_INTERRUPTED``) when the event is set. A second Ctrl-C aborts."""
     stop = threading.Event()
 
     def handler(signum, frame):
@@ -140,6 +142,7 @@ def cmd_compare(args) -> int:
     from nlp.experiments.compare import compare_lm, compare_table, histories
 
     ws = Workspace(workspace_from(args))
+    stop = None  # set by Ctrl-C while the variants train
     if args.runs:
         rows = compare_table(ws, args.runs)
     elif not args.corpus:
@@ -166,7 +169,7 @@ def cmd_compare(args) -> int:
     if args.plot:
         pictures().save_curves(curves, args.plot)
         print(f"curves drawn in {args.plot}", file=sys.stderr)
-    return 0
+    return EXIT_INTERRUPTED if stop is not None and stop.is_set() else 0
 
 
 # -- search -------------------------------------------------------------------------
@@ -278,7 +281,7 @@ def _search(args, ws: Workspace) -> int:
                             should_stop=stop.is_set, trials=args.trials, evals=args.evals)
     print(trials_text(result))
     print(_summary_text(result, args))
-    return 0
+    return EXIT_INTERRUPTED if stop.is_set() else 0
 
 
 def cmd_search(args) -> int:

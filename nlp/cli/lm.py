@@ -85,20 +85,50 @@ def add_lm_model_flags(p: argparse.ArgumentParser) -> None:
                    help="contiguous streams (hidden state carried) or random windows")
 
 
+# GenerationConfig fields as the flags of ``generate`` that set them: its checks
+# speak of "GenerationConfig.max_tokens", a name the person never typed.
+GENERATE_FLAGS = {"max_tokens": "--max-tokens", "temperature": "--temperature",
+                  "top_k": "--top-k", "top_p": "--top-p",
+                  "repetition_penalty": "--repetition-penalty", "stop": "--stop",
+                  "seed": "--seed"}
+
+
+def generation_config_from(args):
+    """The ``GenerationConfig`` of ``generate``'s flags (stop texts with their escapes
+    read); a bad value is an error that names the flag."""
+    from nlp.decoding.generation import GenerationConfig
+    from nlp.decoding.text import unescape_stop
+    from nlp.errors import ConfigError
+
+    try:
+        return GenerationConfig(max_tokens=args.max_tokens, temperature=args.temperature,
+                                top_k=args.top_k, top_p=args.top_p,
+                                repetition_penalty=args.repetition_penalty,
+                                stop=tuple(unescape_stop(s) for s in args.stop or ()),
+                                seed=args.seed)
+    except ConfigError as exc:
+        message = str(exc)
+        for field, flag in GENERATE_FLAGS.items():
+            message = message.replace(f"GenerationConfig.{field} ", f"{flag} ")
+        message = message.replace("use temperature 0", "use --temperature 0")
+        raise ConfigError(message) from exc
+
+
 def cmd_generate(args) -> int:
-    from nlp.decoding.generation import GenerationConfig, generate_stream
+    from nlp.decoding.generation import generate_stream
+    from nlp.decoding.text import unknown_characters
     from nlp.tasks.lm.task import load_lm
 
+    cfg = generation_config_from(args)  # before loading: a mistyped flag fails at once
     run = Workspace(workspace_from(args)).resolve(args.run)
     model, tokenizer, _ = load_lm(run, args.checkpoint)
+    unknown = unknown_characters(tokenizer, args.prompt)
+    if unknown:
+        print(f"note: {unknown.describe()}", file=sys.stderr)
     if next(model.parameters()).device.type == "cpu":
         from nlp.decoding.fast_inference import prepare_for_generation
 
         model = prepare_for_generation(model, mode=args.mode)
-    cfg = GenerationConfig(max_tokens=args.max_tokens, temperature=args.temperature,
-                           top_k=args.top_k, top_p=args.top_p,
-                           repetition_penalty=args.repetition_penalty,
-                           stop=tuple(args.stop or ()), seed=args.seed)
     stream = generate_stream(model, tokenizer, args.prompt, cfg)
     for piece in stream:
         sys.stdout.write(piece)
@@ -185,13 +215,26 @@ def register(sub) -> None:
                        description="Generate text; only the text goes to stdout.")
     p.add_argument("run", help="run name or folder")
     p.add_argument("--prompt", default="", help="text to start from")
-    p.add_argument("--max-tokens", type=int, default=300)
-    p.add_argument("--temperature", type=float, default=0.8)
-    p.add_argument("--top-k", type=int)
-    p.add_argument("--top-p", type=float)
-    p.add_argument("--repetition-penalty", type=float, default=1.0)
-    p.add_argument("--stop", action="append", metavar="TEXT", help="stop at this text")
-    p.add_argument("--seed", type=int, help="for reproducible output")
+    p.add_argument("--max-tokens", type=int, default=300,
+                   help="tokens to make, 1 to 1,000,000 (characters for a character "
+                        "model; default: 300)")
+    p.add_argument("--temperature", type=float, default=0.8,
+                   help="0 to 10: 0 always picks the most likely token, higher is wilder "
+                        "(default: 0.8)")
+    p.add_argument("--top-k", type=int, help="sample among the k most likely tokens (0: all)")
+    p.add_argument("--top-p", type=float,
+                   help="sample among the likeliest tokens holding this much probability, "
+                        "above 0 up to 1 (1: all)")
+    p.add_argument("--repetition-penalty", type=float, default=1.0,
+                   help="1 to 10: makes recently used tokens less likely (1: off; 1.1-1.3 "
+                        "is typical)")
+    p.add_argument("--stop", action="append", metavar="TEXT",
+                   help="end the sample where this text appears (left out of the output); "
+                        "give it more than once for several. \\n is a line break, \\t a "
+                        "tab and \\\\ a backslash, so --stop '\\n\\n' stops at a blank "
+                        "line")
+    p.add_argument("--seed", type=int, help="a whole number from 0: the same seed, prompt "
+                   "and settings give the same text (default: random)")
     p.add_argument("--checkpoint", default="best", help="best, last or step-N")
     p.add_argument("--mode", choices=("auto", "quantized", "fp32"), default="auto",
                    help="CPU generation: int8 weights where they agree with fp32 (auto), "

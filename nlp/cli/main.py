@@ -3,9 +3,10 @@
 Each command group lives in its own module (``nlp.cli.lm``, ``nlp.cli.mt``, ...)
 and adds itself with ``register(sub)``; what they share is ``nlp.cli.common``.
 This module builds the parser, sets up logging and turns a
-:class:`~nlp.errors.StudioError` into a plain message on stderr (exit 2).
+:class:`~nlp.errors.StudioError` into a plain message on stderr (exit 1).
 Anything else is a bug: its traceback goes to the log file, and the message
-says where that file is.
+says where that file is (exit 1 too). Exit 2 is argparse's, for a command line
+it cannot read; 130 is a run stopped by Ctrl-C or SIGTERM (its checkpoint saved).
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from nlp.cli import corpus, experiments, inspect, lm, mt, runs, series
-from nlp.cli.common import PictureWriter, use_pictures
+from nlp.cli.common import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PictureWriter,
+    use_pictures,
+)
 from nlp.errors import StudioError
 from nlp.paths import log_dir
 
@@ -25,12 +33,20 @@ log = logging.getLogger(__name__)
 
 COMMAND_GROUPS = (corpus, lm, mt, runs, experiments, inspect, series)
 
+EXIT_STATUSES = f"""exit status:
+  {EXIT_OK}    done
+  {EXIT_ERROR}    an error (the message says what went wrong)
+  {EXIT_USAGE}    the command line was not understood (a wrong or missing option)
+  {EXIT_INTERRUPTED}  stopped by Ctrl-C or SIGTERM (a training run saves a checkpoint first)"""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnn-studio",
         description="RNN Studio: train LSTM and GRU language models and translators "
         "on your own text. Run with no command to open the window.",
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="print debug messages")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -85,12 +101,12 @@ def main(argv: Sequence[str] | None = None,
     except StudioError as exc:
         log.debug("command failed", exc_info=True)
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
-        return 0
+        return EXIT_OK
     except Exception:  # noqa: BLE001 - the last line of defence: no traceback for users
         log.debug("unexpected error", exc_info=True)  # the traceback goes to the log file
         print(
@@ -98,4 +114,4 @@ def main(argv: Sequence[str] | None = None,
             f"The details are in {log_path}; please include them when you report it.",
             file=sys.stderr,
         )
-        return 1
+        return EXIT_ERROR

@@ -10,13 +10,14 @@ from pathlib import Path
 from nlp.cli.common import add_workspace_flag, subcommand_group, workspace_from
 from nlp.errors import StudioError
 from nlp.runs.workspace import SCORE_NAMES, Workspace
+from nlp.training.metrics import word_ppl_is_meaningful
 from nlp.training.progress import format_metrics
 
 
 def cmd_list(args) -> int:
     runs = Workspace(workspace_from(args)).list_runs()
     if args.json:
-        print(json.dumps([r.to_dict() for r in runs], indent=1, default=str))
+        print(json.dumps([_json_row(r) for r in runs], indent=1, default=str))
         return 0
     if not runs:
         print(f"no runs in {workspace_from(args)}")
@@ -30,10 +31,19 @@ def cmd_list(args) -> int:
     return 0
 
 
+def _json_row(r) -> dict:
+    """The summary as stored, and whether its word perplexity means anything (the
+    plain list leaves out one that does not)."""
+    row = r.to_dict()
+    if "val_word_ppl" in r.best:
+        row["word_ppl_meaningful"] = word_ppl_is_meaningful(r.best)
+    return row
+
+
 def _best_text(r) -> str:
     """'step 2,400 by validation chrF: loss 1.75, ppl 5.75, bleu 31.3, chrf 51.1'."""
     if not r.best:
-        return ""
+        return r.no_best  # e.g. "stopped before its first evaluation"
     where = f"step {r.best_step:,} " if isinstance(r.best_step, int) else ""
     return f"{where}by {SCORE_NAMES.get(r.selected_by, r.selected_by)}: " \
            f"{format_metrics(r.best)}"

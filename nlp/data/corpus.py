@@ -1,11 +1,13 @@
 """Reading a user's monolingual corpus: files, encodings, normalized text.
 
 A corpus is a text file, a ``.gz`` of one, or a folder of them (searched
-recursively, in sorted order). Encodings are detected from the byte-order mark:
-UTF-8 (with or without BOM) and UTF-16 LE/BE with BOM; anything else is an
-:class:`~nlp.errors.EncodingProblem` naming the file, line and byte offset,
-unless the user chooses an encoding or allows replacement (which is counted,
-never silent).
+recursively, in sorted order, taking files by their content whatever their
+names; binary, empty or undecodable ones are skipped and listed, see
+:mod:`nlp.data.files`). Encodings come from the user's choice, the byte-order
+mark, UTF-8, else detection per file (chardet); a byte that does not decode is
+an :class:`~nlp.errors.EncodingProblem` naming the file, line and byte offset
+and encodings that work, unless the user allows replacement (which is
+counted, never silent).
 
 Finding files, gzip and decoding live in :mod:`nlp.data.files`; this module
 turns decoded text into normalized chunks. Text is streamed in chunks that end at line boundaries, so NFC normalization
@@ -31,18 +33,22 @@ from pathlib import Path
 
 from nlp import cancel
 from nlp.data.files import (
-    TEXT_SUFFIXES,
+    Detection,
+    FileSelection,
+    Skipped,
     Source,
     decode_file,
     open_binary,
     require_file,
     resolve_files,
+    select_files,
 )
 from nlp.errors import ConfigError, CorpusError
 
 __all__ = [
-    "TEXT_SUFFIXES", "LMSplit", "Source", "TextOptions", "TextReader", "corpus_fingerprint",
-    "iter_lines", "iter_lm_split", "iter_text", "require_file", "resolve_files", "split_lines",
+    "Detection", "LMSplit", "Skipped", "Source", "TextOptions", "TextReader",
+    "corpus_fingerprint", "corpus_files", "iter_lines", "iter_lm_split", "iter_text",
+    "require_file", "resolve_files", "split_lines",
 ]
 
 log = logging.getLogger(__name__)
@@ -52,15 +58,28 @@ _FINGERPRINT_VERSION = b"rnn-studio-corpus-v1"
 
 @dataclass(frozen=True)
 class TextOptions:
-    """How raw bytes become text. ``encoding=None`` means detect from the BOM."""
+    """How raw bytes become text, and which files of a folder are read.
+
+    ``encoding=None`` means detect per file. ``include``/``exclude`` are glob
+    patterns on a folder's files (relative path or name); ``strict`` stops at
+    the first binary, empty or undecodable file of a folder instead of
+    skipping it.
+    """
 
     encoding: str | None = None
     replace_errors: bool = False
     nfc: bool = True
     normalize_newlines: bool = True
     lowercase: bool = False
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    strict: bool = False
 
     def __post_init__(self) -> None:
+        for name in ("include", "exclude"):
+            value = getattr(self, name)
+            patterns = (value,) if isinstance(value, str) else tuple(value or ())
+            object.__setattr__(self, name, tuple(p.strip() for p in patterns if p.strip()))
         if self.encoding is not None:
             try:
                 codecs.lookup(self.encoding)
@@ -79,14 +98,30 @@ class TextOptions:
         return cls(**data)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["include"], data["exclude"] = list(self.include), list(self.exclude)
+        return data
 
     def canonical(self) -> dict:
-        """The options with the encoding's canonical name, for hashing."""
-        data = asdict(self)
+        """The options with the encoding's canonical name, for hashing.
+
+        The file options are left out while they have their defaults, so
+        caches made before they existed keep their keys.
+        """
+        data = self.to_dict()
         if self.encoding is not None:
             data["encoding"] = codecs.lookup(self.encoding).name
+        for name, default in (("include", []), ("exclude", []), ("strict", False)):
+            if data[name] == default:
+                del data[name]
         return data
+
+
+def corpus_files(source: Source, options: TextOptions | None = None) -> FileSelection:
+    """The files a corpus reads with these options, and those skipped (with reasons)."""
+    options = options or TextOptions()
+    return select_files(source, options.include, options.exclude, options.strict,
+                        options.encoding, options.replace_errors)
 
 
 # --- streaming text -------------------------------------------------------------
@@ -102,8 +137,9 @@ class TextReader(Iterator[str]):
     """Normalized text chunks of a corpus, ending at line boundaries.
 
     Also records what reading found: ``replacements`` (characters replaced
-    because ``replace_errors`` allowed it), ``encodings`` per file and
-    ``characters`` yielded so far. Files in a folder are joined with a newline
+    because ``replace_errors`` allowed it), ``encodings`` and ``detections``
+    per file, ``skipped`` files of a folder (with reasons) and ``characters``
+    yielded so far. Files in a folder are joined with a newline
     when one does not end with one. An empty corpus raises :class:`CorpusError`
     before any chunk is yielded.
     """
@@ -113,12 +149,15 @@ class TextReader(Iterator[str]):
         if chunk_chars < 1:
             raise ConfigError(f"chunk_chars must be at least 1, not {chunk_chars}")
         self.source = Path(source).expanduser()
-        self.files = resolve_files(source)
         self.options = options or TextOptions()
+        selection = corpus_files(source, self.options)
+        self.files = selection.files
+        self.skipped: list[Skipped] = selection.skipped
         self.chunk_chars = chunk_chars
         self.replacements = 0
         self.characters = 0
         self.encodings: dict[str, str] = {}
+        self.detections: dict[str, Detection] = {}
         self._chunks = self._generate()
 
     def __iter__(self) -> TextReader:
@@ -241,7 +280,7 @@ def corpus_fingerprint(source: Source, options: TextOptions | None = None) -> st
     options = options or TextOptions()
     digest = hashlib.sha256(_FINGERPRINT_VERSION)
     digest.update(json.dumps(options.canonical(), sort_keys=True).encode())
-    for path in resolve_files(source):
+    for path in corpus_files(source, options).files:
         size = 0
         with open_binary(path) as fh:
             for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
@@ -272,9 +311,9 @@ class LMSplit:
         self.options = options or TextOptions()
         self.val_fraction = val_fraction
         self.chunk_chars = chunk_chars
-        resolve_files(source)
+        corpus_files(source, self.options)
         if valid_source is not None:
-            resolve_files(valid_source)
+            corpus_files(valid_source, self.options)
         self._counts: tuple[int, int] | None = None
 
     def _read(self, source: Source) -> TextReader:

@@ -52,8 +52,31 @@ class TextStats:
 
 
 @dataclass(frozen=True)
+class FileEncoding:
+    """How one file was decoded: its encoding, how it was chosen ("chosen", "bom",
+    "utf-8", "detected"), the detector's confidence, and a warning to check it."""
+
+    file: str
+    encoding: str
+    how: str
+    confidence: float
+    candidates: tuple[str, ...] = ()
+    warning: str = ""
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file of a folder that was not read (binary, empty, undecodable), and why."""
+
+    file: str
+    reason: str
+    bytes: int
+
+
+@dataclass(frozen=True)
 class CorpusStats:
-    """A monolingual corpus: its files, how they were read, and :class:`TextStats`."""
+    """A monolingual corpus: its files (read and skipped), how they were read, and
+    :class:`TextStats`. ``bytes`` counts the files read, ``skipped_bytes`` the others."""
 
     source: str
     files: tuple[str, ...]
@@ -61,9 +84,19 @@ class CorpusStats:
     encodings: tuple[str, ...]
     replacements: int
     text: TextStats
+    skipped: tuple[SkippedFile, ...] = ()
+    skipped_bytes: int = 0
+    detections: tuple[FileEncoding, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Each file whose encoding is a doubtful guess, with what to choose instead."""
+        return tuple(f"{d.file}: {d.warning}" for d in self.detections if d.warning)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        data = asdict(self)
+        data["warnings"] = list(self.warnings)
+        return data
 
 
 @dataclass(frozen=True)
@@ -206,6 +239,11 @@ def compute_stats(source: Source, options: TextOptions | None = None, top_k: int
         bytes=sum(os.path.getsize(p) for p in reader.files),
         encodings=tuple(sorted(set(reader.encodings.values()))),
         replacements=reader.replacements, text=tally.result(top_k, bins),
+        skipped=tuple(SkippedFile(s.path, s.reason, s.bytes) for s in reader.skipped),
+        skipped_bytes=sum(s.bytes for s in reader.skipped),
+        detections=tuple(FileEncoding(path, d.encoding, d.how, d.confidence, d.candidates,
+                                      d.warning)
+                         for path, d in reader.detections.items()),
     )
 
 

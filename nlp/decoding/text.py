@@ -5,11 +5,97 @@ fallback), so :class:`IncrementalDecoder` decodes a short window of recent ids
 and holds back text that ends in U+FFFD until it completes. A stop string
 ends a sample and is not part of its text; :class:`StopFilter` holds back
 text that may be the start of one until it is known not to be.
+
+Two helpers meet a person where they type: :func:`unescape_stop` reads the
+``\\n`` a shell passes for "new line" in a stop text, and
+:func:`unknown_characters` says which characters of a prompt the model never
+saw and what the tokenizer made of them (the command line and the Generate
+page both report it).
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass
+
 EOS = 2
+UNK = 3
+_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\"}
+_ESCAPE = re.compile(r"\\([nt\\])")
+_BYTE_PIECE = re.compile(r"<0x[0-9A-F]{2}>")
+
+
+def unescape_stop(text: str) -> str:
+    """A stop text as typed: ``\\n`` is a line break, ``\\t`` a tab, ``\\\\`` one
+    backslash; any other backslash stays as it is.
+
+    A shell passes ``--stop "\\n\\n"`` as four characters, backslash n backslash
+    n, never as line breaks, and a line-edit field cannot hold a line break at all:
+    without this no stop text could end a sample at a blank line."""
+    return _ESCAPE.sub(lambda m: _ESCAPES[m.group(1)], text)
+
+
+@dataclass(frozen=True)
+class UnknownCharacters:
+    """Characters of a text outside a tokenizer's vocabulary.
+
+    count: how many there are in the text (repeats included).
+    chars: the different ones, in the order they first appear.
+    handling: ``"unk"`` (each became the unknown token: the model reads them all as
+        the same blank) or ``"bytes"`` (a subword tokenizer spelled each as its UTF-8
+        bytes, pieces the model has likely rarely or never seen in training).
+    """
+
+    count: int
+    chars: tuple[str, ...]
+    handling: str
+
+    def shown(self, most: int = 5) -> str:
+        """The first ``most`` different characters, each with its code point so an
+        invisible one can be found: ``'😀' (U+1F600), '中' (U+4E2D)``, and "…" for more."""
+        parts = [f"'{c}' (U+{ord(c):04X})" for c in self.chars[:most]]
+        return ", ".join(parts) + (", …" if len(self.chars) > most else "")
+
+    def describe(self) -> str:
+        """One sentence in English, for the command line."""
+        how = ("each became the unknown token, so the model reads them all as the same "
+               "blank" if self.handling == "unk" else
+               "each was spelled as its UTF-8 bytes, which the model has likely never seen "
+               "in training")
+        different = len(self.chars)
+        return (f"{self.count:,} character{'s' if self.count != 1 else ''} of the prompt "
+                f"({different:,} different: {self.shown()}) "
+                f"{'are' if self.count != 1 else 'is'} not in the model's vocabulary; {how}.")
+
+
+def unknown_characters(tokenizer, text: str) -> UnknownCharacters | None:
+    """Which characters of ``text`` the tokenizer does not know, or None when it knows all.
+
+    A character tokenizer maps an unknown character to UNK; a subword tokenizer (with
+    byte fallback) spells it as byte pieces ``<0xNN>``: each distinct character is
+    encoded alone to see which. The tokenizer itself is not changed."""
+    if not text:
+        return None
+    counts = Counter(text)
+    if getattr(tokenizer, "kind", None) == "char":
+        ids = tokenizer.encode(text)  # one id per character
+        unknown = {c for c, i in zip(text, ids, strict=True) if i == UNK}
+        handling = "unk"
+    else:
+        unknown, handling = set(), "bytes"
+        piece = getattr(tokenizer, "id_to_piece", None)
+        for c in counts:
+            ids = tokenizer.encode(c)
+            if UNK in ids:
+                unknown.add(c)
+                handling = "unk"
+            elif piece is not None and any(_BYTE_PIECE.fullmatch(piece(i)) for i in ids):
+                unknown.add(c)
+    if not unknown:
+        return None
+    chars = tuple(c for c in counts if c in unknown)  # Counter keeps first-seen order
+    return UnknownCharacters(sum(counts[c] for c in chars), chars, handling)
 
 
 class IncrementalDecoder:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from nlp.decoding.text import UnknownCharacters, unknown_characters
 from nlp.inference.loaded import language_model, translator
 
 Report = Callable[[object], None]
@@ -24,11 +25,23 @@ INTERACTIVE_THREADS = 1  # a sentence or two: more threads only wait on a busy m
 
 @dataclass
 class GenerationOutcome:
+    """What a generation made. ``seconds`` is the time generating took (the prompt read
+    and every token made), measured on the worker; ``load_seconds`` the time the model
+    took to load first (0 when it was already cached). ``unknown``: the prompt's
+    characters the model does not know, or None."""
+
     chars: int
     seconds: float
     stopped: bool
     ended: str | None = None  # why it ended early: "eos", "stop", "stopped" (see generation)
     tokens: int = 0
+    load_seconds: float = 0.0
+    unknown: UnknownCharacters | None = None
+
+    @property
+    def chars_per_second(self) -> float:
+        """Characters made per second of ``seconds`` (0 when no time was measured)."""
+        return self.chars / self.seconds if self.seconds > 0 else 0.0
 
 
 def batched(pieces: Iterable[str], report: Report, every_s: float) -> int:
@@ -62,12 +75,14 @@ def stream_generation(run_path: Path, prompt: str, settings: dict, report: Repor
     from nlp.decoding.generation import GenerationConfig, generate_stream
 
     cfg = GenerationConfig.from_dict(settings)
+    start = time.perf_counter()
     loaded = language_model(run_path)
-    start = time.monotonic()
+    generating = time.perf_counter()
     pieces = generate_stream(loaded.model, loaded.tokenizer, prompt, cfg, should_stop)
     chars = batched(pieces, report, every_s)
-    return GenerationOutcome(chars, time.monotonic() - start, should_stop(), pieces.ended,
-                             pieces.tokens)
+    seconds = time.perf_counter() - generating
+    return GenerationOutcome(chars, seconds, should_stop(), pieces.ended, pieces.tokens,
+                             generating - start, unknown_characters(loaded.tokenizer, prompt))
 
 
 def translate_texts(run_path: Path, texts: list[str], beam: int, n_best: int,

@@ -127,7 +127,8 @@ def export_run(run: Run, dest: Path) -> Path:
         raise StudioError(f"could not write {dest}: {exc.strerror or exc}") from exc
     finally:
         tmp.unlink(missing_ok=True)
-    log.info("exported run %s to %s", run.name, dest)
+    # debug: the caller says it to the person (the CLI once, on stdout); the log file keeps it
+    log.debug("exported run %s to %s", run.name, dest)
     return dest
 
 
@@ -350,7 +351,7 @@ def import_run(workspace: Workspace, archive: Path, name: str | None = None, *,
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-    log.info("imported %s as run %s", archive, run.name)
+    log.debug("imported %s as run %s", archive, run.name)  # the caller says it
     return run
 
 

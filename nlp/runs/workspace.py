@@ -86,6 +86,10 @@ def read_jsonl(path: Path) -> list[dict]:
 # what decides a run's "best" checkpoint, as people call it
 SCORE_NAMES = {"val_loss": "validation loss", "chrf": "validation chrF",
                "bleu": "validation BLEU"}
+# why a run has no best checkpoint (``RunSummary.no_best``; the window translates them)
+NO_BEST_STOPPED = "stopped before its first evaluation"
+NO_BEST_FAILED = "failed before its first evaluation"
+NO_BEST_YET = "not evaluated yet"
 
 
 def selection_key(config: dict) -> str:
@@ -131,10 +135,26 @@ class RunSummary:
     best_step: int | None = None
     selected_by: str = "val_loss"
 
+    @property
+    def no_best(self) -> str:
+        """Why the run has no best checkpoint, in words ("" when it has one, or is
+        damaged): a run stopped before its first evaluation must not look like a
+        run whose scores went missing."""
+        if self.best or self.error:
+            return ""
+        outcome = self.config.get("outcome")
+        reason = outcome.get("reason") if isinstance(outcome, dict) else None
+        if reason == "stopped":
+            return NO_BEST_STOPPED
+        if reason == "failed":
+            return NO_BEST_FAILED
+        return NO_BEST_YET  # training now, or killed before it could say how it ended
+
     def to_dict(self) -> dict:
         return {"name": self.name, "path": str(self.path), "task": self.task,
                 "created": self.created, "step": self.step, "best": self.best,
                 "best_step": self.best_step, "selected_by": self.selected_by,
+                "evaluated": bool(self.best), "no_best": self.no_best or None,
                 "last": self.last, "size_bytes": self.size_bytes, "error": self.error,
                 "config": self.config}
 

@@ -15,6 +15,7 @@ from nlp.training.events import (
     SampleEvent,
     StepEvent,
 )
+from nlp.training.metrics import WORDS_NOT_MEANINGFUL, shown_metrics
 
 
 def format_duration(seconds: float | None) -> str:
@@ -27,6 +28,9 @@ def format_duration(seconds: float | None) -> str:
 
 
 def format_metrics(metrics: dict) -> str:
+    """'loss 1.2, ppl 3.3, bpc 1.7, word_ppl 210, ...'; a word perplexity only where
+    the text is written as words (``metrics.word_ppl_is_meaningful``)."""
+    metrics = shown_metrics(metrics)
     order = ("val_loss", "val_ppl", "val_bpc", "val_word_ppl", "bleu", "chrf")
     parts = [f"{k[4:] if k.startswith('val_') else k} {metrics[k]:.4g}"
              for k in order if k in metrics and isinstance(metrics[k], (int, float))]
@@ -43,6 +47,7 @@ class ConsoleProgress:
         self.show_samples = show_samples
         self._last = 0.0
         self._live = False
+        self._said_no_words = False  # the note on word perplexity, said once a run
 
     def _line(self, text: str) -> None:
         if self._live:
@@ -71,6 +76,7 @@ class ConsoleProgress:
         elif isinstance(event, EvalEvent):
             mark = " (best)" if event.best else ""
             self._line(f"step {event.step}: validation {format_metrics(event.metrics)}{mark}")
+            self._note_words(event.metrics)
         elif isinstance(event, SampleEvent) and self.show_samples and event.samples:
             sample = event.samples[0].strip().replace("\n", "\n    ")
             self._line(f"sample:\n    {sample[:400]}")
@@ -83,5 +89,13 @@ class ConsoleProgress:
             best = format_metrics(event.best_metrics)
             self._line(f"finished at step {event.step} ({event.reason})"
                        + (f"; best validation: {best}" if best else ""))
+            self._note_words(event.best_metrics)
         elif isinstance(event, FailedEvent):
             self._line(f"error: {event.message}")
+
+    def _note_words(self, metrics: dict) -> None:
+        """Say once why a language model's word perplexity is left out."""
+        if ("val_word_ppl" in metrics and not self._said_no_words
+                and "val_word_ppl" not in shown_metrics(metrics)):
+            self._said_no_words = True
+            self._line(f"note: {WORDS_NOT_MEANINGFUL}")

@@ -196,6 +196,12 @@ class Trainer:
         state = self.run_dir.load_train_state(checkpoint)
         trainer = state["trainer"]
         self.step, self.epoch = int(trainer["step"]), int(trainer["epoch"])
+        # steps already taken in this epoch: the data resumes mid-epoch, so the epoch
+        # shown (and an epoch budget) must too. Older checkpoints lack it: their data
+        # position (batches served this epoch) is the same number.
+        task_state = state.get("task") or {}
+        position = (task_state.get("batches") or task_state).get("position", 0)
+        self._epoch_step = int(trainer.get("epoch_step", position))
         self.elapsed = float(trainer["elapsed"])
         self.best = trainer.get("best")
         self.best_metrics = dict(trainer.get("best_metrics", {}))
@@ -286,7 +292,6 @@ class Trainer:
         start_elapsed, start_progress = self.elapsed, self.progress()
         last_ckpt = self.elapsed
         window_loss, window_tokens, window_steps, window_t = 0.0, 0, 0, time.perf_counter()
-        self._epoch_step = 0
         batches = iter(self.task.train_batches())
         idle_passes = 0  # passes over the data in a row that gave no step
         reason = None
@@ -529,8 +534,8 @@ class Trainer:
             return
         if self._saved[0] == self.step and self._saved[1].issuperset(tags):
             return
-        trainer = {"step": self.step, "epoch": self.epoch, "elapsed": self.elapsed,
-                   "best": self.best, "best_metrics": self.best_metrics,
+        trainer = {"step": self.step, "epoch": self.epoch, "epoch_step": self._epoch_step,
+                   "elapsed": self.elapsed, "best": self.best, "best_metrics": self.best_metrics,
                    "bad_evals": self.bad_evals, "lr_scale": self.lr_scale,
                    "failures": self.failures}
         state = {"trainer": trainer, "optimizer": self.optimizer.state_dict(),

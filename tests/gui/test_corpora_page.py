@@ -74,6 +74,8 @@ def test_a_cp1252_file_shows_the_encoding_problem_then_reads_as_cp1252(page, qtb
     path = write(tmp_path / "old.txt", b"tea\ncaf\xe9 au lait\n")
     page.add_paths([path])
     read(qtbot, page)
+    page.encoding.setCurrentIndex(page.encoding.findData("utf-8"))  # a wrong choice
+    read(qtbot, page)
     message = page.problem_text.text()
     assert "old.txt" in message and "line 2" in message and "byte offset 7" in message
     assert page.problem_panel.isVisibleTo(page) and not page.train_button.isEnabled()
@@ -88,7 +90,7 @@ def test_a_cp1252_file_shows_the_encoding_problem_then_reads_as_cp1252(page, qtb
 
 
 def test_replacing_undecodable_bytes_is_offered_and_counted(page, qtbot, tmp_path):
-    page.add_paths([write(tmp_path / "bad.txt", b"ok\nbad \xff byte\n")])
+    page.add_paths([write(tmp_path / "bad.txt", "ok où ça, à été\nbad ".encode() + b"\xff byte\n")])
     read(qtbot, page)
     assert page.replace_button.isVisibleTo(page)
     page.replace_button.click()
@@ -104,6 +106,38 @@ def test_binary_and_empty_files_show_a_plain_message(page, qtbot, tmp_path, data
     message = page.problem_text.text()
     assert words in message and "Traceback" not in message
     assert not page.fallback_button.isVisibleTo(page)
+
+
+def test_a_detected_encoding_is_shown_with_its_confidence(page, qtbot, tmp_path):
+    text = "我們今天早上去公園散步，天氣很好，風也很舒服。這個城市的圖書館藏書豐富。\n" * 3
+    page.add_paths([write(tmp_path / "big5.txt", text.encode("cp950"))])
+    read(qtbot, page)
+    assert page.problem is None and "公園散步" in page.preview_box.toPlainText()
+    assert "Encoding: cp950 (detected, " in page.stats_label.text()
+    page.add_paths([write(tmp_path / "short.txt", "Le café était fermé.\n".encode("cp1252"))])
+    read(qtbot, page)
+    assert "is a guess" in page.stats_label.text() and "--encoding" in page.stats_label.text()
+
+
+def test_a_folder_lists_skipped_files_and_takes_patterns(page, qtbot, tmp_path):
+    folder = tmp_path / "code"
+    (folder / "lib").mkdir(parents=True)
+    write(folder / "main.py", "print('hi')\n")
+    write(folder / "lib/util.js", "let a = 2;\n")
+    write(folder / "lib/blob.bin", b"\x00\x01\x02\x03" * 8)
+    page.add_paths([str(folder)])
+    read(qtbot, page)
+    assert page.include.isVisibleTo(page) and page.exclude.isVisibleTo(page)
+    assert "2 file(s) read" in page.stats_label.text() and "1 skipped" in page.stats_label.text()
+    assert page.skipped_button.isVisibleTo(page) and not page.skipped_box.isVisibleTo(page)
+    page.skipped_button.click()
+    assert page.skipped_box.isVisibleTo(page)
+    assert page.skipped_box.toPlainText() == f"{folder / 'lib/blob.bin'}: is binary (it contains NUL bytes)"
+    page.exclude.setText("lib/*")
+    page.exclude.editingFinished.emit()
+    read(qtbot, page)
+    assert page.selected().options.exclude == ("lib/*",)
+    assert page.stats.files == (str(folder / "main.py"),) and not page.skipped_button.isVisibleTo(page)
 
 
 def test_a_tsv_shows_pair_statistics_and_columns_can_change(page, qtbot, tmp_path):

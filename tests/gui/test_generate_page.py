@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import torch
 from PySide6.QtGui import QGuiApplication
 
-from gui.pages.generate import GeneratePage
+from gui.pages.generate import GeneratePage, seconds_text
 from models.language_model import LanguageModel, LMConfig
 from nlp.data.tokenizers import EOS, CharTokenizer
+from nlp.inference.interactive import GenerationOutcome
 from nlp.inference.loaded import language_model
 from nlp.runs.workspace import Workspace
 
@@ -179,3 +182,63 @@ def test_the_model_is_cached_until_the_run_has_a_newer_checkpoint(page, qtbot, l
     page.on_shown()
     qtbot.waitUntil(lambda: "step 5" in page.model_label.text(), timeout=60_000)
     assert language_model(lm_run.path) is not first
+
+
+def test_unknown_prompt_characters_are_noted(page, qtbot):
+    page.prompt.setPlainText("Line 😀 中 1 😀")  # the model's text has no emoji, no Chinese
+    generate(page, qtbot, seed="2", length=10)
+    status = page.status.text()
+    assert status.startswith("Done")
+    assert "the model does not know: 3 ('😀' (U+1F600), '中' (U+4E2D))" in status
+    assert "unknown token" in status
+    page.prompt.setPlainText("Line 1")
+    generate(page, qtbot, seed="2", length=10)
+    assert "does not know" not in page.status.text()
+
+
+def _status_numbers(status: str) -> tuple[int, float, float]:
+    """(characters, seconds, characters/s) of 'Done: 1,234 characters in 0.048 s (6,196
+    characters/s)…'."""
+    chars, rest = status.split("Done: ")[1].split(" characters in ")
+    seconds, rest = rest.split(" s (")
+    rate = rest.split(" characters/s")[0]
+    return int(chars.replace(",", "")), float(seconds), float(rate.replace(",", ""))
+
+
+def test_the_speed_is_the_time_it_took(page, qtbot):
+    """A 48 ms sample read "0.0 s (6,196 characters/s)": the time must show, agree with
+    the speed and fit inside a stopwatch around the whole generation."""
+    page._finished(GenerationOutcome(chars=300, seconds=0.048, stopped=False), "")
+    assert page.status.text() == "Done: 300 characters in 0.048 s (6,250 characters/s)."
+    page._finished(GenerationOutcome(chars=3000, seconds=12.5, stopped=False,
+                                     load_seconds=2.0), "")
+    assert page.status.text() == ("Done: 3,000 characters in 12.5 s (240 characters/s). "
+                                  "Loading the model took 2.0 s more.")
+    started = time.perf_counter()
+    text = generate(page, qtbot, seed="4", length=2000)
+    stopwatch = time.perf_counter() - started
+    chars, seconds, rate = _status_numbers(page.status.text())
+    assert chars == len(text) > 0
+    assert 0 < seconds <= stopwatch
+    assert rate == pytest.approx(chars / seconds, rel=0.06)  # seconds shown to 2 digits
+
+
+def test_seconds_text():
+    assert [seconds_text(s) for s in (0, 0.00012, 0.048, 0.5, 3.25, 12.0, 345.6)] \
+        == ["0.0", "0.0001", "0.048", "0.50", "3.2", "12.0", "345.6"]
+
+
+def test_the_stop_text_reads_escapes_like_the_command_line(page, qtbot, ctx):
+    page.prompt.setPlainText("Line")
+    full = generate(page, qtbot, seed="6", length=300)
+    assert "\n" in full  # the model draws from the text's characters, line breaks included
+    page.stop_text.setText(r"\n")  # typed as a person types it: backslash, n
+    assert page.settings()["stop"] == ["\n"]
+    assert generate(page, qtbot, seed="6", length=300) == full[:full.index("\n")]
+    assert "ended at a stop text" in page.status.text()
+    again = GeneratePage(ctx)  # remembered as typed
+    qtbot.addWidget(again)
+    assert again.stop_text.text() == r"\n"
+    again.shutdown(10)
+    page.stop_text.setText("")
+    assert page.settings()["stop"] == []

@@ -238,3 +238,32 @@ def test_shown_in_the_window_and_empty_workspace(window, ctx, qtbot):
     qtbot.waitUntil(lambda: page.model.rowCount() == 2)
     ctx.open_run.emit("runs", "late")  # another page asks to show a run
     qtbot.waitUntil(lambda: page.selected_names() == ["late"])
+
+
+def test_a_run_stopped_before_its_first_evaluation_and_one_of_chinese_text(ctx, runs, qtbot,
+                                                                           qapp):
+    from gui.run_details import details_html
+
+    ws = ctx.workspace
+    early = ws.create_run("early", {"task": "lm", "model": {"cell": "lstm"}})
+    early.save_checkpoint(3, tags=("last",), keep=1, weights={"w": torch.ones(2)},
+                          model_config={}, task="lm", tokenizers={}, train_state=None,
+                          info={"step": 3, "metrics": {}})
+    early.record_outcome({"reason": "stopped", "step": 3})
+    # a subword model of Chinese: 24 characters a whitespace "word", word ppl 1e13
+    chinese = make_run(ws, "chinese", steps=(10,))
+    chinese.write_config({**chinese.read_config(), "data": {"corpus": "/data/zh.txt",
+                                                             "level": "subword"}})
+    scores = {"val_loss": 2.0, "val_bpc": 1.8, "val_word_ppl": 1.0e13}
+    chinese.save_checkpoint(20, tags=("last", "best"), keep=1, weights={"w": torch.ones(2)},
+                            model_config={}, task="lm", tokenizers={}, train_state=None,
+                            info={"step": 20, "metrics": scores})
+    page = RunsPage(ctx)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.model.rowCount() == len(runs) + 2)
+    best = dict(zip(column(page, 0), column(page, COLUMNS.index("Best score")), strict=True))
+    assert best["early"] == "stopped before its first evaluation"
+    assert best["chinese"] == "1.800 bits/char"  # not "word ppl 10000000000000.0"
+    assert "stopped before its first evaluation" in details_html(early.summary(), [])
+    html = details_html(chinese.summary(), [])
+    assert "not written as space-separated words" in html and "1e+13" not in html

@@ -132,6 +132,10 @@ def test_pause_resume_and_stop_saves_a_checkpoint(page, ctx, qtbot, text_corpus,
     wait_idle(page, qtbot)
     assert "stopped" in page.state_label.text().lower()
     assert run_of(ctx, "paused").checkpoint_names()
+    # nothing live-only stays behind: no ETA, no speed; where the run got to instead
+    stats = page.stats_label.text()
+    assert "ETA" not in stats and "tokens/s" not in stats
+    assert stats.startswith("ended at step ")
 
 
 def test_queued_runs_train_one_after_another(page, ctx, qtbot, text_corpus):

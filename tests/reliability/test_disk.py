@@ -82,10 +82,10 @@ def test_a_workspace_under_a_file_is_refused_at_start(studio, lm_corpus, tmp_pat
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     ws = blocker / "workspace"
-    assert main(studio.train_args(lm_corpus, ws, "x", 5)) == 2
+    assert main(studio.train_args(lm_corpus, ws, "x", 5)) == 1
     err = capsys.readouterr().err
     assert f"the workspace {ws} cannot be written" in err and "--workspace" in err
-    assert main(["runs", "import", str(lm_corpus), "--workspace", str(ws)]) == 2
+    assert main(["runs", "import", str(lm_corpus), "--workspace", str(ws)]) == 1
     assert "cannot be written" in capsys.readouterr().err
     assert blocker.read_text() == "not a folder"
 
@@ -97,7 +97,7 @@ def test_a_read_only_workspace_is_refused_at_start(studio, lm_corpus, tmp_path, 
     (ws / "runs").mkdir(parents=True)
     (ws / "runs").chmod(0o555)
     try:
-        assert main(studio.train_args(lm_corpus, ws, "x", 5)) == 2
+        assert main(studio.train_args(lm_corpus, ws, "x", 5)) == 1
         assert "cannot be written" in capsys.readouterr().err
     finally:
         (ws / "runs").chmod(0o755)
@@ -107,7 +107,7 @@ def test_a_missing_workspace_lists_nothing_and_says_where_it_looked(tmp_path, ca
     ws = tmp_path / "gone"
     assert main(["runs", "list", "--workspace", str(ws)]) == 0
     assert capsys.readouterr().out.strip() == f"no runs in {ws}"
-    assert main(["generate", "r", "--workspace", str(ws)]) == 2
+    assert main(["generate", "r", "--workspace", str(ws)]) == 1
     assert f"no run 'r' in {ws / 'runs'}" in capsys.readouterr().err
     assert not ws.exists()  # reading creates nothing
 

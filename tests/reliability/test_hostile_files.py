@@ -58,7 +58,7 @@ def test_a_state_file_that_would_run_code_never_runs(lm_run, tmp_path, capsys):
     assert "refused without being loaded" in err
     archive = tmp_path / "r.rnnrun"
     assert main(["runs", "export", "r", "-o", str(archive), *ws]) == 0
-    assert main(["runs", "import", str(archive), "--name", "copy", *ws]) == 2
+    assert main(["runs", "import", str(archive), "--name", "copy", *ws]) == 1
     err = capsys.readouterr().err
     assert "was refused" in err and "state.pt holds objects other than tensors" in err
     assert not marker.exists()
@@ -128,7 +128,7 @@ def test_links_planted_in_a_run_folder_are_not_written_through(lm_run, tmp_path,
     (run / ".lock").unlink()
     (run / ".lock").symlink_to(victim)  # the lock file is truncated when taken
     ws = ["--workspace", str(lm_run)]
-    assert main(["train", "lm", "--resume", "r", "--minutes", "0.005", *ws]) == 2
+    assert main(["train", "lm", "--resume", "r", "--minutes", "0.005", *ws]) == 1
     assert "cannot be locked for training" in capsys.readouterr().err
     (run / ".lock").unlink()
     (run / "samples.jsonl").unlink()
@@ -214,7 +214,7 @@ def test_a_hostile_run_file_is_refused_and_writes_nothing(lm_run, tmp_path, caps
         _tar_with(hostile, members, make(sentinel))
     before = sorted(str(p) for p in tmp_path.rglob("*"))
     capsys.readouterr()
-    assert main(["runs", "import", str(hostile), *ws]) == 2
+    assert main(["runs", "import", str(hostile), *ws]) == 1
     err = capsys.readouterr().err
     assert "was refused" in err and why in err, err
     assert sorted(str(p) for p in tmp_path.rglob("*")) == before  # nothing written anywhere

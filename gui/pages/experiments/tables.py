@@ -9,7 +9,10 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
+from gui.theme import is_dark
+
 BEST_BRUSH = QBrush(QColor("#dff3df"))
+BEST_BRUSH_DARK = QBrush(QColor("#24502a"))  # the dark scheme's: its light text stays legible
 
 
 def tr(text: str) -> str:
@@ -90,7 +93,7 @@ def emphasize(table: QTableWidget, row: int) -> None:
         font = QFont(item.font())
         font.setBold(True)
         item.setFont(font)
-        item.setBackground(BEST_BRUSH)
+        item.setBackground(BEST_BRUSH_DARK if is_dark() else BEST_BRUSH)
 
 
 def fit_columns(table: QTableWidget, widest: int = 260) -> None:

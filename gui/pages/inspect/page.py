@@ -37,7 +37,7 @@ from gui.context import AppContext
 from gui.pages.inspect.beams import BeamView
 from gui.pages.inspect.gates import GateView
 from gui.run_chooser import RunChooser
-from gui.style import ERROR_STYLE, show_status
+from gui.style import error_style, show_status
 from gui.widgets.boxes import labelled
 from nlp.analysis.inspect import (
     LMInspection,
@@ -105,7 +105,7 @@ class InspectPage(RunChooser, QWidget):
         layout.addLayout(self._build_top())
         layout.addWidget(body, 1)
         layout.addWidget(self.status)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.inspect)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.inspect).setWhatsThis(self.tr("Inspect"))
 
     def _build_top(self) -> QHBoxLayout:
         self.run_box = QComboBox()
@@ -177,7 +177,7 @@ class InspectPage(RunChooser, QWidget):
             self.inspect()
 
     def _show_model_error(self, text: str) -> None:
-        self.model_label.setStyleSheet(ERROR_STYLE)
+        self.model_label.setStyleSheet(error_style())
         self.model_label.setText(text)
 
     # -- inspecting ----------------------------------------------------------------------

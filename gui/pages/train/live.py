@@ -76,6 +76,23 @@ class LiveRun:
                 metrics=format_metrics(self.best))
         return text
 
+    def final_stats(self) -> str:
+        """What stays on the page once the run has ended (stopped, finished or
+        failed): where it got to, without the speed and the ETA, which were
+        only true while it trained."""
+        e = self.last
+        translate = QCoreApplication.translate
+        text = ""
+        if e is not None:
+            text = translate("TrainPage", "ended at step {step}   epoch {epoch}   trained "
+                             "{trained}").format(step=f"{e.step:,}", epoch=f"{e.epoch:.2f}",
+                                                 trained=format_duration(e.elapsed_s))
+        if self.best:
+            text += ("\n" if text else "") + translate(
+                "TrainPage", "best validation: {metrics}").format(
+                metrics=format_metrics(self.best))
+        return text
+
     def progress(self) -> float:
         e = self.last
         return budget_progress(self.cfg, e.step, e.epoch, e.elapsed_s) if e else 0.0

@@ -407,6 +407,8 @@ class TrainPage(QWidget):
             self._message(outcome.message, error=True)
         elif isinstance(outcome, FinishedEvent):
             self._finished(live, outcome)
+        # the speed and the ETA were true only while it trained: none stays behind
+        self.stats_label.setText(live.final_stats())
         self.live = None
         self._set_controls(training=False)
         self.ctx.runs_changed.emit()
@@ -426,7 +428,6 @@ class TrainPage(QWidget):
         self.state_label.setText(text)
         if event.best_metrics:
             live.best = dict(event.best_metrics)
-            self.stats_label.setText(live.stats())
         if live.run_name and (live.checkpoints or live.job.resumes) \
                 and live.job.task in CONTINUABLE:
             self.shown_run = {"name": live.run_name, "task": live.job.task}
