@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel
 
-from gui.theme import is_dark
+from gui.theme import is_dark, plot_colors
 
 # No one red reads well on both white and a dark grey: a dark red on the light
 # scheme (about 8:1 on white) and a light red on the dark one (about 6:1 on #2d2d2d).
 ERROR_COLOR = "#b00020"
 ERROR_COLOR_DARK = "#ff7b7b"
-ERROR_STYLE = f"color: {ERROR_COLOR};"  # the light scheme's; prefer error_style()
 
 
 def error_color() -> str:
@@ -24,14 +23,10 @@ def error_style() -> str:
     return f"color: {error_color()};"
 
 
-# Secondary text (hints, paths, the names in a table of settings): grey that reads on both.
-MUTED_COLOR = "#555555"
-MUTED_COLOR_DARK = "#a0a0a0"
-
-
 def muted_color() -> str:
-    """The colour of secondary text for the scheme in use now."""
-    return MUTED_COLOR_DARK if is_dark() else MUTED_COLOR
+    """The colour of secondary text (hints, paths, the names in a table of settings) for
+    the scheme in use now: the plots' muted colour."""
+    return plot_colors().muted.name()
 
 
 def muted_style() -> str:

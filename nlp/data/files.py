@@ -384,17 +384,9 @@ def detect_head(head: bytes) -> Detection:
     if confidence < _LOW_CONFIDENCE or share > _ODD_SHARE:
         why = (f"{share:.0%} of its characters are private-use or unassigned"
                if share > _ODD_SHARE else f"the detector is only {confidence:.0%} sure")
-        offer = names
-        if confidence < _LOW_CONFIDENCE and not any(_same_codec("cp1252", n) for n in names):
-            # a weak guess on a short text: offer Western European text's usual code page
-            # too, when it reads the sample cleanly (a line of Latin-1 French is often
-            # guessed as a Cyrillic code page, every byte of which decodes as well)
-            text = _decodes(sample, "cp1252")
-            if text is not None and odd_share(text) <= _ODD_SHARE:
-                offer = (*names[:2], "cp1252")
-        other = "cp1252" if offer is not names else (names[1] if len(names) > 1 else best)
+        other = names[1] if len(names) > 1 else best
         warning = (f"the encoding {best} is a guess ({why}); if the text looks wrong, choose "
-                   f"another with --encoding: the likeliest are {', '.join(offer)} "
+                   f"another with --encoding: the likeliest are {', '.join(names)} "
                    f"(for example --encoding {other})")
     return Detection(best, "detected", confidence, names, warning)
 
@@ -469,6 +461,14 @@ def candidate_encodings(sample: bytes, limit: int = 3) -> list[tuple[str, float]
             if found[0][1] - conf <= 0.01 and name in _COMMON]
     if tied:
         found.insert(0, found.pop(tied[0]))
+    # A weak best guess (a short text): Western text's usual code page comes next when it
+    # reads the sample cleanly; one line of Latin-1 French is guessed as a Cyrillic code
+    # page, every byte of which decodes as well.
+    if found and found[0][1] < _LOW_CONFIDENCE and not any(
+            _same_codec("cp1252", name) for name, _ in found[:limit]):
+        text = _decodes(sample, "cp1252")
+        if text is not None and odd_share(text) <= _ODD_SHARE:
+            found.insert(1, ("cp1252", 0.0))
     return found[:limit]
 
 

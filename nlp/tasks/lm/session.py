@@ -18,7 +18,7 @@ from models.language_model import LanguageModel, LMConfig
 from nlp.data.corpus import TextOptions
 from nlp.data.tokenizers import tokenizer_from_bytes
 from nlp.runs.workspace import Run, Workspace
-from nlp.tasks.lm.task import LMData, LMTask, prepare_lm_data
+from nlp.tasks.lm.task import LMData, LMTask, load_lm, prepare_lm_data
 from nlp.tasks.session import DataSpec, TaskKind, new_training, resume_training, run_name
 from nlp.training.config import TrainConfig
 from nlp.training.trainer import Trainer
@@ -97,8 +97,6 @@ class LanguageModelKind(TaskKind):
         return LMTask(model, data, batch_mode=spec.batch_mode)
 
     def load_last(self, run: Run):
-        from nlp.tasks.lm.task import load_lm
-
         return load_lm(run, "last")
 
     def record(self, data: LMData) -> dict:
